@@ -1,0 +1,1 @@
+"""Figure-panel scripts of neurolab_snn (see :mod:`figures.index`)."""

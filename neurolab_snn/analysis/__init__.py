@@ -1,0 +1,6 @@
+"""Analysis: pure functions on Recordings and arrays (layer L4)."""
+from .single_neuron import (action_potential_features, adaptation_index, count_rates,
+                            first_spike_latency, lif_rate, rheobase, steady_rates)
+
+__all__ = ["action_potential_features", "adaptation_index", "count_rates",
+           "first_spike_latency", "lif_rate", "rheobase", "steady_rates"]

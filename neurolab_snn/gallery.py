@@ -1,0 +1,88 @@
+"""The main job: run every protocol script and every figure panel, then summarise (top layer).
+
+Protocol scripts live in ``protocols/`` and figure panels in ``figures/`` of
+the source tree (found beside the package, or in the working directory).
+Outputs go to ``<out>/protocols`` and ``<out>/figures``; ``<out>/summary.json``
+and ``<out>/INDEX.md`` list what was made.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from pathlib import Path
+
+from .files import atomic_path, write_json
+
+
+def source_root() -> Path:
+    """The folder holding ``protocols/`` and ``figures/`` (repo root or working directory)."""
+    for candidate in (Path(__file__).resolve().parents[1], Path.cwd()):
+        if (candidate / "protocols").is_dir() and (candidate / "figures").is_dir():
+            return candidate
+    raise FileNotFoundError("protocols/ and figures/ folders not found beside the package "
+                            "or in the working directory; run from the source tree")
+
+
+def _scripts(root: Path) -> list[str]:
+    return sorted(p.stem for p in (root / "protocols").glob("*.py") if not p.stem.startswith("_"))
+
+
+def _flatten(numbers: dict, prefix: str = "") -> list[tuple[str, str]]:
+    rows = []
+    for key, value in numbers.items():
+        if isinstance(value, dict):
+            rows += _flatten(value, f"{prefix}{key}.")
+        elif isinstance(value, float):
+            rows.append((prefix + key, f"{value:.4g}"))
+        elif isinstance(value, list) and len(value) > 6:
+            continue
+        else:
+            rows.append((prefix + key, str(value)))
+    return rows
+
+
+def run_gallery(out_dir, quick: bool = False, only=None) -> dict:
+    """Run protocol scripts and figure panels; print a summary table; return all numbers."""
+    root = source_root()
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    out_dir = Path(out_dir)
+    from figures.index import index_markdown, load_panel, panel_names
+
+    flag = ["--quick"] if quick else []
+    summary, timings = {}, {}
+    jobs = [("protocol", s) for s in _scripts(root)] + [("panel", p) for p in panel_names()]
+    for kind, name in jobs:
+        if only and name not in only:
+            continue
+        start = time.perf_counter()
+        print(f"[{kind}] {name} ...", flush=True)
+        if kind == "protocol":
+            module = importlib.import_module(f"protocols.{name}")
+            numbers = module.main(["--out", str(out_dir / "protocols"), *flag])["numbers"]
+        else:
+            numbers = load_panel(name).make_panel(out_dir / "figures", quick=quick)
+        summary[f"{kind}:{name}"] = numbers
+        timings[f"{kind}:{name}"] = round(time.perf_counter() - start, 2)
+    write_json(out_dir / "summary.json", {"quick": quick, "numbers": summary,
+                                          "wall_time_s": timings})
+    with atomic_path(out_dir / "INDEX.md") as tmp:
+        tmp.write_text("# Figure panels\n\n" + index_markdown())
+    print_summary(summary, timings)
+    return summary
+
+
+def print_summary(summary: dict, timings: dict) -> None:
+    """One-screen table: job, key number, value."""
+    print("\n" + "=" * 78)
+    print(f"{'job':28s} {'quantity':32s} {'value':>16s}")
+    print("-" * 78)
+    for job, numbers in summary.items():
+        rows = _flatten(numbers)[:4]
+        for k, (key, value) in enumerate(rows):
+            print(f"{job if k == 0 else '':28s} {key[:32]:32s} {value[:16]:>16s}")
+        if not rows:
+            print(f"{job:28s} {'(no numbers)':32s}")
+    print("-" * 78)
+    print(f"total wall time {sum(timings.values()):.1f} s")

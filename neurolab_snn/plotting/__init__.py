@@ -1,0 +1,1 @@
+"""Matplotlib panels from protocol results (layer L5)."""

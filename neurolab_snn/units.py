@@ -1,0 +1,119 @@
+"""Units facade (layer L0): Brian2 quantities at the boundary, float64 SI inside.
+
+Public functions of neurolab_snn take Brian2 quantities and check them with
+:func:`check_quantity`; numeric kernels call :func:`to_si` and work on plain
+float64 arrays.  Exported arrays carry unit strings made by :func:`unit_string`.
+"""
+from __future__ import annotations
+
+import numpy as np
+from brian2 import units as _u
+from brian2.units.fundamentalunits import (
+    DIMENSIONLESS,
+    Quantity,
+    Unit,
+    get_dimensions,
+    get_unit,
+    have_same_dimensions,
+)
+
+# Re-export the units the package and its users need most, so that code above
+# L0 never reaches into brian2.units directly.
+second, ms, us = _u.second, _u.ms, _u.us
+Hz, kHz = _u.Hz, _u.kHz
+volt, mV = _u.volt, _u.mV
+amp, nA, pA = _u.amp, _u.nA, _u.pA
+ohm, Mohm = _u.ohm, _u.Mohm
+siemens, mS, nS = _u.siemens, _u.msiemens, _u.nsiemens
+farad, uF, pF = _u.farad, _u.ufarad, _u.pfarad
+metre, cm, um = _u.metre, _u.cm, _u.um
+cm2, um2 = _u.cm2, _u.um2
+
+__all__ = [
+    "Quantity", "Unit", "DIMENSIONLESS", "check_quantity", "to_si", "unit_string",
+    "from_si", "dimension_name", "is_quantity",
+    "second", "ms", "us", "Hz", "kHz", "volt", "mV", "amp", "nA", "pA", "ohm", "Mohm",
+    "siemens", "mS", "nS", "farad", "uF", "pF", "metre", "cm", "um", "cm2", "um2",
+]
+
+
+def is_quantity(value) -> bool:
+    """True if *value* carries Brian2 physical dimensions (a Quantity, not a bare number)."""
+    return isinstance(value, Quantity)
+
+
+def dimension_name(unit_or_dim) -> str:
+    """Readable name of a dimension, e.g. ``'V'`` or ``'s'`` or ``'1'`` (dimensionless)."""
+    dim = get_dimensions(unit_or_dim)
+    return "1 (dimensionless)" if dim is DIMENSIONLESS else str(get_unit(dim))
+
+
+def check_quantity(name: str, value, expected, *, positive: bool = False,
+                   nonnegative: bool = False, finite: bool = True) -> Quantity:
+    """Check that *value* has the dimensions of *expected* and return it as a Quantity.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name, used in the error message.
+    value : Quantity or number
+        The value to check. Plain numbers are accepted only when *expected*
+        is dimensionless.
+    expected : Unit or Quantity
+        A unit (e.g. ``mV``) whose dimensions *value* must have.
+    positive, nonnegative, finite : bool
+        Further checks on the magnitude.
+
+    Raises
+    ------
+    TypeError
+        Wrong dimensions, or a plain number where a unit is required.
+    ValueError
+        NaN/inf, or a sign violation.
+    """
+    exp_dim = get_dimensions(expected)
+    if not isinstance(value, Quantity):
+        if exp_dim is not DIMENSIONLESS:
+            raise TypeError(
+                f"parameter {name!r}: got {value!r} without units; expected a quantity "
+                f"with dimension {dimension_name(expected)} (e.g. 10*{get_unit(exp_dim)})")
+        try:
+            value = Quantity(np.asarray(value, dtype=float))
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"parameter {name!r}: got {value!r}; expected a number") from err
+    elif not have_same_dimensions(value, expected):
+        raise TypeError(
+            f"parameter {name!r}: got {value!r} with dimension {dimension_name(value)}; "
+            f"expected dimension {dimension_name(expected)}")
+    arr = np.asarray(value)
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"parameter {name!r}: got {value!r}; expected finite values (no NaN/inf)")
+    if positive and not np.all(arr > 0):
+        raise ValueError(f"parameter {name!r}: got {value!r}; expected a value > 0")
+    if nonnegative and not np.all(arr >= 0):
+        raise ValueError(f"parameter {name!r}: got {value!r}; expected a value >= 0")
+    return value
+
+
+def to_si(value) -> np.ndarray | float:
+    """The magnitude of a Quantity in SI base units as float64 (numbers pass through)."""
+    arr = np.asarray(value, dtype=np.float64)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def unit_string(value) -> str:
+    """SI unit string of a quantity, e.g. ``'V'``, ``'A'``, ``'s'``, ``'1'``."""
+    dim = get_dimensions(value)
+    return "1" if dim is DIMENSIONLESS else str(get_unit(dim))
+
+
+_UNITS_BY_NAME = {"1": 1, "s": second, "V": volt, "A": amp, "Hz": Hz, "S": siemens,
+                  "F": farad, "ohm": ohm, "m": metre, "m^2": metre ** 2}
+
+
+def from_si(values, unit: str):
+    """Attach the SI unit named by *unit* (as written by :func:`unit_string`) to *values*."""
+    try:
+        return np.asarray(values, dtype=np.float64) * _UNITS_BY_NAME[unit]
+    except KeyError:
+        raise ValueError(f"unit string {unit!r}: expected one of {sorted(_UNITS_BY_NAME)}") from None

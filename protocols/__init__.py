@@ -1,0 +1,1 @@
+"""Runnable protocol scripts: ``python protocols/<name>.py --out DIR [--quick]``."""
