@@ -28,17 +28,23 @@ def _scripts(root: Path) -> list[str]:
     return sorted(p.stem for p in (root / "protocols").glob("*.py") if not p.stem.startswith("_"))
 
 
+def _format(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_format(v) for v in value[:4]) + (", ...]" if len(value) > 4 else "]")
+    if hasattr(value, "item"):
+        return _format(value.item())
+    return str(value)
+
+
 def _flatten(numbers: dict, prefix: str = "") -> list[tuple[str, str]]:
     rows = []
     for key, value in numbers.items():
         if isinstance(value, dict):
             rows += _flatten(value, f"{prefix}{key}.")
-        elif isinstance(value, float):
-            rows.append((prefix + key, f"{value:.4g}"))
-        elif isinstance(value, list) and len(value) > 6:
-            continue
         else:
-            rows.append((prefix + key, str(value)))
+            rows.append((prefix + key, _format(value)))
     return rows
 
 
@@ -73,16 +79,14 @@ def run_gallery(out_dir, quick: bool = False, only=None) -> dict:
     return summary
 
 
-def print_summary(summary: dict, timings: dict) -> None:
-    """One-screen table: job, key number, value."""
-    print("\n" + "=" * 78)
-    print(f"{'job':28s} {'quantity':32s} {'value':>16s}")
-    print("-" * 78)
+def print_summary(summary: dict, timings: dict, width: int = 110) -> None:
+    """One line per job: its first key numbers and its wall time."""
+    print("\n" + "=" * width)
+    print(f"{'job':30s} {'time':>7s}  key numbers")
+    print("-" * width)
     for job, numbers in summary.items():
-        rows = _flatten(numbers)[:4]
-        for k, (key, value) in enumerate(rows):
-            print(f"{job if k == 0 else '':28s} {key[:32]:32s} {value[:16]:>16s}")
-        if not rows:
-            print(f"{job:28s} {'(no numbers)':32s}")
-    print("-" * 78)
-    print(f"total wall time {sum(timings.values()):.1f} s")
+        text = ", ".join(f"{k}={v}" for k, v in _flatten(numbers)[:4]) or "(no numbers)"
+        room = width - 40
+        print(f"{job[:30]:30s} {timings[job]:6.1f}s  {text[:room]}")
+    print("-" * width)
+    print(f"total wall time {sum(timings.values()):.1f} s; all numbers in summary.json")
