@@ -46,6 +46,12 @@ def _cmd_figures(args) -> int:
     return 0
 
 
+def _cmd_fit_gif(args) -> int:
+    from .plotting.gif_fit import fit_gif_command
+    fit_gif_command(args)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="neurolab", description="neurolab_snn command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -68,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     figs.add_argument("--quick", action="store_true")
     figs.add_argument("--only", nargs="*", help="names of panels/protocols to run")
     figs.set_defaults(func=_cmd_figures)
+    from .plotting.gif_fit import add_fit_gif_arguments
+    fit = sub.add_parser("fit-gif", help="fit a GIF model to recordings (Pozzorini et al. 2015)")
+    add_fit_gif_arguments(fit)
+    fit.set_defaults(func=_cmd_fit_gif)
     return parser
 
 
