@@ -29,10 +29,14 @@ def simulate(target, duration: Quantity, *, n: int = 1,
         ``build_network(dt)`` such as a circuit.
     duration, dt : Quantity
         Simulated time and integration step (dt must be below every time constant).
-    backend : {'runtime', 'numpy', 'cpp_standalone'}
+    backend : {'runtime', 'numpy', 'cpp_standalone', 'cuda', 'genn'}
+        ``'cuda'`` (brian2cuda, needs an NVIDIA GPU) and ``'genn'`` (brian2genn;
+        GPU where one is found, else GeNN's single-threaded CPU mode) each need
+        their own environment; see ``docs/backends.md``.
     seed : int
         Seed of Brian2's random number generators; the same seed gives the same
-        spikes on the same backend.
+        spikes on the same backend.  Not applied by ``'genn'`` (brian2genn
+        cannot set a seed; its Recording's seed is None).
 
     Notes
     -----
@@ -54,10 +58,25 @@ def simulate(target, duration: Quantity, *, n: int = 1,
     else:
         raise TypeError(f"target={target!r}: expected a NeuronModel or an object with "
                         "build_network(dt)")
-    if backend == "cpp_standalone":
-        with StandaloneSimulation(factory, duration, dt=dt, seed=int(seed)) as sim:
+    if backend in _COMPILED:
+        with _COMPILED[backend]()(factory, duration, dt=dt, seed=int(seed)) as sim:
             return sim.run()
     return _run_runtime(factory, duration, dt, int(seed), backend)
+
+
+def _cuda_simulation():
+    from .cuda import CudaSimulation
+    return CudaSimulation
+
+
+def _genn_simulation():
+    from .genn import GeNNSimulation
+    return GeNNSimulation
+
+
+#: Backends that compile a project once and run its binary (GPU modules load lazily).
+_COMPILED = {"cpp_standalone": lambda: StandaloneSimulation, "cuda": _cuda_simulation,
+             "genn": _genn_simulation}
 
 
 def _run_runtime(factory, duration, dt, seed, backend) -> Recording:
