@@ -21,7 +21,7 @@ figures: venv
 
 ## Test suite (includes the import-layer contract).
 test: venv
-	$(BIN)/lint-imports --config setup.cfg
+	$(BIN)/lint-imports --no-cache setup.cfg
 	MPLBACKEND=Agg $(BIN)/pytest -q
 
 ## Benchmarks (not run by CI): ratios against the named peers, measured in one run.
@@ -29,7 +29,7 @@ bench: venv
 	$(BIN)/python benchmarks/bench_fi_curve.py
 
 lint-imports: venv
-	$(BIN)/lint-imports --config setup.cfg
+	$(BIN)/lint-imports --no-cache setup.cfg
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache
