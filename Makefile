@@ -26,7 +26,8 @@ test: venv
 
 ## Benchmarks (not run by CI): ratios against the named peers, measured in one run.
 bench: venv
-	$(BIN)/python benchmarks/bench_fi_curve.py
+	for b in $$(ls benchmarks/bench_*.py | grep -v gpu_scaling); do \
+		echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 lint-imports: venv
 	$(BIN)/lint-imports --no-cache setup.cfg
