@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 OUT ?= results
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 
-.PHONY: figures test venv bench lint-imports clean
+.PHONY: figures test test-slow venv bench lint-imports clean
 
 $(BIN)/neurolab: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,11 @@ figures: venv
 ## Test suite (includes the import-layer contract).
 test: venv
 	$(BIN)/lint-imports --no-cache setup.cfg
-	MPLBACKEND=Agg $(BIN)/pytest -q
+	MPLBACKEND=Agg $(BIN)/pytest -q -m "not slow"
+
+## Long accuracy-target tests (minutes each; not part of CI).
+test-slow: venv
+	MPLBACKEND=Agg $(BIN)/pytest -q -m slow
 
 ## Benchmarks (not run by CI): ratios against the named peers, measured in one run.
 bench: venv

@@ -52,6 +52,11 @@ def _cmd_fit_gif(args) -> int:
     return 0
 
 
+def _cmd_train(args) -> int:
+    from .plotting.training import train_command
+    return train_command(args) or 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="neurolab", description="neurolab_snn command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     fit = sub.add_parser("fit-gif", help="fit a GIF model to recordings (Pozzorini et al. 2015)")
     add_fit_gif_arguments(fit)
     fit.set_defaults(func=_cmd_fit_gif)
+    from .plotting.training import add_train_arguments
+    train = sub.add_parser("train", help="train a spiking network with surrogate gradients")
+    add_train_arguments(train)
+    train.set_defaults(func=_cmd_train)
     return parser
 
 

@@ -29,7 +29,8 @@ from brian2.units.fundamentalunits import DimensionMismatchError
 from ..units import Quantity, check_quantity, dimension_name, ms, second, to_si
 
 #: Identifiers that Brian2 provides in every equation and never need a value.
-_BUILTIN_NAMES = {"t", "dt", "xi", "i", "N", "t_in_timesteps", "True", "False", "inf", "pi", "e"}
+_BUILTIN_NAMES = {"t", "dt", "xi", "i", "N", "t_in_timesteps", "True", "False", "inf", "pi", "e",
+                  "and", "or", "not"}
 
 
 @dataclass(frozen=True)
@@ -202,9 +203,11 @@ class NeuronModel:
         eqs = _parse_equations(self.name, self.equations)
         if extra_equations:
             eqs = eqs + _parse_equations(self.name, extra_equations)
+        if name is not None:
+            group_kwargs["name"] = name
         group = NeuronGroup(int(n), eqs, threshold=self.threshold, reset=self.reset,
                             refractory=self.refractory if self.refractory is not None else False,
-                            method=self.method, namespace=namespace, name=name,
+                            method=self.method, namespace=namespace,
                             events=dict(events or {}), **group_kwargs)
         for var, value in self.initial_values.items():
             # an explicit (empty) namespace: never look up names in the caller's frame

@@ -1,0 +1,135 @@
+"""The derived discrete update replays Brian2's own traces to 1e-12 (float64).
+
+A network of B copies runs in Brian2 (numpy code generation here: no compiler
+time in CI; one Cython run below); the numpy forward pass of the derived
+update, started from the same initial state with the same inputs, must give
+the same states at every step (relative 1e-12) and exactly the same spikes.
+"""
+import numpy as np
+import pytest
+
+from neurolab_snn.models import GIF, LIF, AdaptiveLIF
+from neurolab_snn.recording import Recording
+from neurolab_snn.training.brian import BrianForward
+from neurolab_snn.training.network import Layer, NetworkSpec, TrainableNetwork
+from neurolab_snn.units import mV, ms, pA
+
+from .conftest import eif_model, qif_model
+
+HIDDEN = {
+    "LIF_tref2": (LIF(t_ref=2 * ms), ("tau_m",)),
+    "ALIF_threshold": (AdaptiveLIF(tau_a=60 * ms, t_ref=3 * ms), ("Delta_th", "tau_a")),
+    "ALIF_current": (AdaptiveLIF(adaptation="current", tau_a=60 * ms, t_ref=0 * ms), ("b_w",)),
+    "GIF": (GIF(escape=False, t_ref=2 * ms, eta_taus=(20 * ms, 80 * ms),
+                eta_amplitudes=(50 * pA, 10 * pA), gamma_taus=(30 * ms,),
+                gamma_amplitudes=(3 * mV,)), ("a_eta_0", "a_gamma_0")),
+    "QIF_user": (qif_model(t_ref=2 * ms), ("tau_m", "V_c")),
+    "EIF_user": (eif_model(), ("V_T",)),
+}
+
+
+def _rel(a, b):
+    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
+
+
+def _net(model, trainable, recurrent=True):
+    spec = NetworkSpec(6, (Layer("hid", model, 10, recurrent=recurrent, trainable=trainable),
+                           Layer("out", LIF(t_ref=0 * ms), 3)))
+    return TrainableNetwork(spec)
+
+
+@pytest.mark.parametrize("name", sorted(HIDDEN))
+def test_replay_matches_brian2(name):
+    model, trainable = HIDDEN[name]
+    net = _net(model, trainable)
+    rng = np.random.default_rng(7)
+    params = net.init_params(rng, gain=40.0, weight_scale={"out": 12.0})
+    for key in params:                           # heterogeneous trainable parameters
+        if key.split(".")[1] in trainable:
+            params[key] = params[key] * rng.uniform(0.8, 1.2, params[key].shape)
+    x = (rng.random((3, 60, 6)) < 0.25).astype(float)
+    fw = BrianForward(net, batch=4, n_steps=60, backend="numpy")   # one padded copy
+    brian = fw.run(params, x)
+    replay = net.simulate(params, x)
+    for layer in ("hid", "out"):
+        assert brian.spikes[layer].sum() > 5, "the test needs spikes"
+        np.testing.assert_array_equal(brian.spikes[layer], replay.spikes[layer])
+        for var, values in brian.states[layer].items():
+            assert _rel(replay.states[layer][var], values) < 1e-12, (layer, var)
+    # the exported traces form a Recording with units
+    assert isinstance(brian.recording, Recording)
+    assert brian.recording["hid"].trace_units["v"] == "V"
+    assert brian.recording["hid"].n == 4 * 10
+
+
+def test_refractory_blocks_input_like_brian2():
+    """Brian2 drops writes to an (unless refractory) variable while refractory."""
+    net = _net(LIF(t_ref=4 * ms), (), recurrent=False)
+    rng = np.random.default_rng(1)
+    params = net.init_params(rng, gain=60.0)
+    x = np.ones((2, 40, 6))
+    brian = BrianForward(net, 2, 40, backend="numpy").run(params, x)
+    replay = net.simulate(params, x)
+    v = brian.states["hid"]["v"]
+    assert (v == -0.07).sum() > 20                  # clamped at reset for whole steps
+    assert _rel(replay.states["hid"]["v"], v) < 1e-12
+
+
+def test_input_modes_agree():
+    net = _net(AdaptiveLIF(t_ref=0 * ms), ("tau_m",))
+    rng = np.random.default_rng(3)
+    params = net.init_params(rng, gain=40.0, weight_scale={"out": 12.0})
+    x = (rng.random((2, 30, 6)) < 0.3).astype(float)
+    a = BrianForward(net, 2, 30, backend="numpy", input_mode="drive").run(params, x)
+    b = BrianForward(net, 2, 30, backend="numpy", input_mode="synapses").run(params, x)
+    for layer in ("hid", "out"):
+        np.testing.assert_array_equal(a.spikes[layer], b.spikes[layer])
+        assert _rel(a.states[layer]["v"], b.states[layer]["v"]) < 1e-12
+
+
+def test_replay_cython_runtime():
+    """Compiles Cython code objects (about a minute on a fresh machine)."""
+    net = _net(AdaptiveLIF(t_ref=2 * ms), ("tau_m",))
+    rng = np.random.default_rng(5)
+    params = net.init_params(rng, gain=40.0, weight_scale={"out": 12.0})
+    x = (rng.random((2, 40, 6)) < 0.3).astype(float)
+    brian = BrianForward(net, 2, 40, backend="runtime").run(params, x)
+    replay = net.simulate(params, x)
+    for layer in ("hid", "out"):
+        np.testing.assert_array_equal(brian.spikes[layer], replay.spikes[layer])
+        for var, values in brian.states[layer].items():
+            assert _rel(replay.states[layer][var], values) < 1e-12
+
+
+@pytest.mark.standalone
+def test_replay_cpp_standalone_one_compilation():
+    net = _net(LIF(t_ref=0 * ms), ("tau_m",))
+    rng = np.random.default_rng(9)
+    params = net.init_params(rng, gain=40.0, weight_scale={"out": 12.0})
+    with BrianForward(net, 2, 30, backend="cpp_standalone") as fw:
+        for _ in range(3):
+            x = (rng.random((2, 30, 6)) < 0.3).astype(float)
+            params["hid.W"] = params["hid.W"] * 1.1
+            brian = fw.run(params, x)
+            replay = net.simulate(params, x)
+            np.testing.assert_array_equal(brian.spikes["hid"], replay.spikes["hid"])
+            assert _rel(replay.states["hid"]["v"], brian.states["hid"]["v"]) < 1e-12
+        assert fw.compilations == 1 and fw.runs == 3
+
+
+def test_reused_code_objects_follow_new_values():
+    """One network, many runs with new weights, parameters and inputs (code objects kept)."""
+    net = _net(AdaptiveLIF(t_ref=2 * ms), ("tau_m", "Delta_th"))
+    rng = np.random.default_rng(21)
+    fw = BrianForward(net, 3, 40, backend="numpy")
+    assert fw.reuse_code_objects
+    for k in range(3):
+        params = net.init_params(rng, gain=30.0 + 10 * k, weight_scale={"out": 12.0})
+        params["hid.tau_m"] = params["hid.tau_m"] * rng.uniform(0.7, 1.3, 10)
+        x = (rng.random((3, 40, 6)) < 0.3).astype(float)
+        brian = fw.run(params, x)
+        replay = net.simulate(params, x)
+        for layer in ("hid", "out"):
+            np.testing.assert_array_equal(brian.spikes[layer], replay.spikes[layer])
+            assert _rel(replay.states[layer]["v"], brian.states[layer]["v"]) < 1e-12
+    assert fw.runs == 3 and fw._frozen_code
