@@ -36,15 +36,15 @@ class BuiltNetwork:
             traces, units, indices = {}, {}, np.zeros(0, int)
             if name in self.state_monitors:
                 smon, variables, indices = self.state_monitors[name]
-                trace_times = np.asarray(smon.t_[:], dtype=np.float64)
+                trace_times = np.array(smon.t_[:], dtype=np.float64)
                 for var in variables:
                     values = getattr(smon, var)
                     units[var] = unit_string(values)
-                    traces[var] = np.asarray(to_si(values), dtype=np.float64)
+                    traces[var] = np.array(to_si(values), dtype=np.float64)
             pops[name] = PopulationRecording(
-                n=n, spike_indices=np.asarray(mon.i[:], dtype=np.int64),
-                spike_times=np.asarray(mon.t_[:], dtype=np.float64), traces=traces,
-                trace_units=units, record_indices=np.asarray(indices, dtype=np.int64))
+                n=n, spike_indices=np.array(mon.i[:], dtype=np.int64),
+                spike_times=np.array(mon.t_[:], dtype=np.float64), traces=traces,
+                trace_units=units, record_indices=np.array(indices, dtype=np.int64))
         return Recording(pops, trace_times, dt, duration, seed, backend)
 
 

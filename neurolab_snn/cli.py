@@ -6,7 +6,9 @@ import sys
 from pathlib import Path
 
 
-_BACKENDS = ("runtime", "numpy", "cpp_standalone")
+from .sim.devices import BACKENDS as _BACKEND_TABLE
+
+_BACKENDS = tuple(_BACKEND_TABLE)
 
 
 def _cmd_models(args) -> int:

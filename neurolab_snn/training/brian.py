@@ -228,7 +228,7 @@ class BrianForward:
                  backend: str = "runtime", input_mode: str = "drive",
                  directory: str | None = None, seed: int = 0, freeze_gc: bool = True,
                  reuse_code_objects: bool = True):
-        check_backend(backend)
+        check_backend(backend, supported=("runtime", "numpy", "cpp_standalone"))
         self.reuse_code_objects, self._frozen_code = reuse_code_objects, False
         self.net, self.batch, self.n_steps, self.backend = net, int(batch), int(n_steps), backend
         self.factory = BatchedNetwork(net, batch, n_steps, input_mode=input_mode)

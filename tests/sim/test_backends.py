@@ -9,6 +9,7 @@ from brian2.devices.device import get_device, runtime_device
 
 from neurolab_snn.models import GIF, HH, LIF
 from neurolab_snn.sim import SinglePopulation, StandaloneSimulation, scoped_prefs, simulate
+from neurolab_snn.sim.standalone import RUN_ARGS_SUPPORTED
 from neurolab_snn.units import ms, nA
 
 CURRENTS = np.linspace(0.1, 1.0, 8) * nA
@@ -27,6 +28,7 @@ def test_runtime_and_standalone_give_identical_spikes(model):
 
 
 @pytest.mark.standalone
+@pytest.mark.skipif(not RUN_ARGS_SUPPORTED, reason="brian2 < 2.7 has no run_args (GeNN env)")
 def test_one_compilation_serves_every_rerun(monkeypatch):
     """run_args: three runs with new currents, one compilation (counted at the compiler call)."""
     calls = []
