@@ -11,8 +11,13 @@ import argparse
 from pathlib import Path
 
 
-def protocol_main(name: str, argv=None, default_model: str | None = None) -> dict:
-    """Parse the standard options, run protocol *name*, write outputs, return its numbers."""
+def protocol_main(name: str, argv=None, default_model: str | None = None,
+                  quick_backend: str | None = None) -> dict:
+    """Parse the standard options, run protocol *name*, write outputs, return its numbers.
+
+    With ``--quick`` and no ``--backend``, *quick_backend* (e.g. ``'numpy'``: a smoke test
+    without Cython compilation) replaces the default ``'runtime'``.
+    """
     from neurolab_snn.experiment import get_protocol, run_protocol
     from neurolab_snn.plotting.report import write_protocol_outputs
 
@@ -21,13 +26,15 @@ def protocol_main(name: str, argv=None, default_model: str | None = None) -> dic
                                      .splitlines()[0] if fn.__doc__ else None)
     parser.add_argument("--model", default=default_model, help="neuron model name")
     parser.add_argument("--preset", default=None, help="parameter preset")
-    parser.add_argument("--backend", default="runtime",
-                        choices=("runtime", "numpy", "cpp_standalone"))
+    parser.add_argument("--backend", default=None,
+                        choices=("runtime", "numpy", "cpp_standalone"),
+                        help="simulation backend (default: runtime)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("results/protocols"))
     parser.add_argument("--quick", action="store_true", help="short run for a smoke test")
     args = parser.parse_args(argv)
-    kwargs = {"backend": args.backend, "seed": args.seed, "quick": args.quick}
+    backend = args.backend or (quick_backend if args.quick and quick_backend else "runtime")
+    kwargs = {"backend": backend, "seed": args.seed, "quick": args.quick}
     if args.model is not None:
         kwargs["model"] = args.model
     if args.preset is not None:

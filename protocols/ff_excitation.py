@@ -16,10 +16,7 @@ from protocols._common import protocol_main  # noqa: E402
 
 def main(argv=None) -> dict:
     """Run ``ff-excitation`` and write its JSON and PNG panels."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if "--quick" in argv and not any(a.startswith("--backend") for a in argv):
-        argv += ["--backend", "numpy"]
-    return protocol_main("ff-excitation", argv)
+    return protocol_main("ff-excitation", argv, quick_backend="numpy")
 
 
 if __name__ == "__main__":
