@@ -14,7 +14,9 @@ the same validation, presets, protocols and simulation.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import importlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +33,18 @@ from ..units import Quantity, check_quantity, dimension_name, ms, second, to_si
 #: Identifiers that Brian2 provides in every equation and never need a value.
 _BUILTIN_NAMES = {"t", "dt", "xi", "i", "N", "t_in_timesteps", "True", "False", "inf", "pi", "e",
                   "and", "or", "not"}
+
+
+@contextlib.contextmanager
+def _on_runtime_device():
+    """Objects created inside the block get their arrays from Brian2's runtime device."""
+    devices = importlib.import_module("brian2.devices.device")   # the module, not the proxy
+    previous = devices.active_device
+    devices.active_device = devices.runtime_device
+    try:
+        yield
+    finally:
+        devices.active_device = previous
 
 
 @dataclass(frozen=True)
@@ -139,11 +153,18 @@ class NeuronModel:
                 if not _is_unit_name(n)}
 
     def _check_dimensions(self, eqs: Equations) -> None:
-        """Let Brian2 check the units of every equation against the parameter values."""
-        group = NeuronGroup(1, eqs, threshold=self.threshold, reset=self.reset,
-                            refractory=self.refractory if self.refractory is not None else False,
-                            method=self.method, namespace=dict(self.parameters),
-                            codeobj_class=_numpy_codeobject())
+        """Let Brian2 check the units of every equation against the parameter values.
+
+        The check group lives on Brian2's runtime device whatever device is
+        active, so a model made while a standalone network is being built
+        leaves nothing in that project.
+        """
+        with _on_runtime_device():
+            group = NeuronGroup(1, eqs, threshold=self.threshold, reset=self.reset,
+                                refractory=self.refractory if self.refractory is not None
+                                else False, method=self.method,
+                                namespace=dict(self.parameters),
+                                codeobj_class=_numpy_codeobject())
         group._network = "unit check only"  # never simulated: silence Brian2's unused-object warning
         for obj in group.contained_objects:
             obj._network = "unit check only"

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..experiment.result import ProtocolResult
+from ..training.brian import FORWARD_BACKENDS
 
 __all__ = ["PLOTS", "plot_training_curves", "plot_digit_rasters", "plot_dms_trials",
            "plot_surrogates", "add_train_arguments", "train_command", "training_protocol_main"]
@@ -173,8 +174,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
                         help="digits input code (rate: count loss; latency: first-spike loss)")
     parser.add_argument("--model", choices=("LIF", "AdaptiveLIF", "GIF"), default=None,
                         help="hidden neuron model (digits: LIF; dms: GIF)")
-    parser.add_argument("--backend", choices=("runtime", "numpy", "cpp_standalone"),
-                        default="runtime", help="Brian2 backend of the forward pass")
+    parser.add_argument("--backend", choices=FORWARD_BACKENDS, default="runtime",
+                        help="Brian2 backend of the forward pass (cuda: brian2cuda, a GPU)")
     parser.add_argument("--epochs", type=int, default=None, help="number of epochs")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("results/training"))
@@ -219,7 +220,7 @@ def training_protocol_main(name: str, argv=None) -> dict:
     parser = argparse.ArgumentParser(prog=name, description=(fn.__doc__ or "").strip()
                                      .splitlines()[0])
     parser.add_argument("--model", default=None, help="hidden neuron model")
-    parser.add_argument("--backend", default=None, choices=("runtime", "numpy", "cpp_standalone"))
+    parser.add_argument("--backend", default=None, choices=FORWARD_BACKENDS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--out", type=Path, default=Path("results/protocols"))

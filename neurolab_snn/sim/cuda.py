@@ -282,9 +282,9 @@ def patch_makefile(directory: str, curand_include: str, curand_library: str) -> 
 def drop_orphaned_arrays(device) -> int:
     """Forget the device's arrays whose owner no longer exists; return how many.
 
-    A group built under the device and then dropped (e.g. the throw-away group
-    a :class:`~neurolab_snn.models.base.NeuronModel` builds to check its units)
-    leaves its arrays behind; cpp_standalone skips them, brian2cuda fails on
+    A group built under the device and then dropped (a user's scratch group;
+    a :class:`~neurolab_snn.models.base.NeuronModel` checks its units on the
+    runtime device and leaves none) leaves its arrays behind; brian2cuda fails on
     them with a ReferenceError.
     """
     dropped = 0

@@ -8,7 +8,7 @@ the training loop (:mod:`.trainer`), tasks (:mod:`.tasks`) and ready-made
 networks (:mod:`.recipes`).
 """
 from .adjoint import backward, first_spike_times, first_spike_vjp, trace_from_recording
-from .brian import BatchedNetwork, BrianForward
+from .brian import FORWARD_BACKENDS, BatchedNetwork, BrianForward
 from .discrete import DiscreteModel
 from .losses import (CECount, CEMaxMembrane, CERate, CETemporal, L1Rate, L2Rate, MSECount,
                      MSETemporal, VanRossum, ce_count_loss, ce_max_membrane_loss, ce_rate_loss,
@@ -18,7 +18,7 @@ from .optim import SGD, Adam, Constraints, ConstantLR, CosineLR, StepLR
 from .surrogates import (ATan, Custom, FastSigmoid, Sigmoid, StraightThrough, SuperSpike,
                          Surrogate, Triangle, get_surrogate)
 from .tasks import DigitsTask, DMSTask, load_digits_split, load_mnist_idx, write_idx
-from .trainer import Trainer, TrainingDiverged, TrainResult, TrainSettings
+from .trainer import Trainer, TrainingDiverged, TrainResult, TrainSettings, evaluate_on_backend
 
 __all__ = ["CERate", "CECount", "MSECount", "CETemporal", "MSETemporal", "CEMaxMembrane",
            "VanRossum", "L1Rate", "L2Rate", "ce_rate_loss", "ce_count_loss", "mse_count_loss",
@@ -29,4 +29,5 @@ __all__ = ["CERate", "CECount", "MSECount", "CETemporal", "MSETemporal", "CEMaxM
            "backward", "trace_from_recording", "first_spike_times", "first_spike_vjp",
            "Adam", "SGD", "ConstantLR", "StepLR", "CosineLR", "Constraints", "Trainer",
            "TrainSettings", "TrainResult", "TrainingDiverged", "DigitsTask", "DMSTask",
-           "load_digits_split", "load_mnist_idx", "write_idx"]
+           "load_digits_split", "load_mnist_idx", "write_idx", "evaluate_on_backend",
+           "FORWARD_BACKENDS"]

@@ -24,7 +24,9 @@ replacing the values of the TimedArrays, weights and parameters in place; on
 ``cpp_standalone`` through
 :class:`~neurolab_snn.sim.standalone.StandaloneSimulation`, whose single
 compiled binary takes the new values as ``run_args`` (its ``compilations``
-counter stays at 1).
+counter stays at 1); on ``cuda`` (brian2cuda, an NVIDIA GPU) the same way
+through :class:`~neurolab_snn.sim.cuda.CudaSimulation`, e.g. to run a network
+trained on the CPU on the GPU.
 """
 from __future__ import annotations
 
@@ -44,7 +46,10 @@ from ..units import to_si
 from .adjoint import trace_from_recording
 from .network import Trace, TrainableNetwork
 
-__all__ = ["BatchedNetwork", "BrianForward"]
+__all__ = ["BatchedNetwork", "BrianForward", "FORWARD_BACKENDS"]
+
+#: Backends that can run the forward pass (``cuda``: brian2cuda on an NVIDIA GPU).
+FORWARD_BACKENDS = ("runtime", "numpy", "cpp_standalone", "cuda")
 
 
 def _block_indices(batch: int, n_pre: int, n_post: int) -> tuple[np.ndarray, np.ndarray]:
@@ -198,7 +203,7 @@ class BrianForward:
         Number of network copies (larger minibatches raise, smaller are padded).
     n_steps : int
         Time steps per sample.
-    backend : {'runtime', 'numpy', 'cpp_standalone'}
+    backend : {'runtime', 'numpy', 'cpp_standalone', 'cuda'}
     input_mode : {'drive', 'synapses'}
     directory : str, optional
         Standalone project folder.
@@ -219,7 +224,7 @@ class BrianForward:
     Attributes
     ----------
     compilations : int
-        cpp_standalone: how often the C++ project was compiled (1).
+        cpp_standalone / cuda: how often the project was compiled (1).
         Runtime: 0 (Brian2 caches the Cython code objects itself).
     runs : int
     """
@@ -228,16 +233,20 @@ class BrianForward:
                  backend: str = "runtime", input_mode: str = "drive",
                  directory: str | None = None, seed: int = 0, freeze_gc: bool = True,
                  reuse_code_objects: bool = True):
-        check_backend(backend, supported=("runtime", "numpy", "cpp_standalone"))
+        check_backend(backend, supported=FORWARD_BACKENDS)
         self.reuse_code_objects, self._frozen_code = reuse_code_objects, False
         self.net, self.batch, self.n_steps, self.backend = net, int(batch), int(n_steps), backend
         self.factory = BatchedNetwork(net, batch, n_steps, input_mode=input_mode)
         self.duration = n_steps * net.spec.dt
         self.runs = 0
         self._sim = None
-        if backend == "cpp_standalone":
-            self._sim = StandaloneSimulation(self.factory, self.duration, dt=net.spec.dt,
-                                             seed=seed, directory=directory)
+        if backend in ("cpp_standalone", "cuda"):
+            if backend == "cuda":
+                from ..sim.cuda import CudaSimulation as simulation
+            else:
+                simulation = StandaloneSimulation
+            self._sim = simulation(self.factory, self.duration, dt=net.spec.dt, seed=seed,
+                                   directory=directory)
         else:
             self._target = "numpy" if backend == "numpy" else "auto"
             with active_device(runtime_device), scoped_prefs(codegen__target=self._target):

@@ -19,6 +19,7 @@ checkpoint (end of the previous epoch) stays on disk.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import time
 from dataclasses import asdict, dataclass, field
@@ -32,7 +33,8 @@ from .brian import BrianForward
 from .network import TrainableNetwork
 from .optim import Constraints, ConstantLR, make_optimizer, scales
 
-__all__ = ["TrainSettings", "Trainer", "TrainResult", "TrainingDiverged", "default_constraints"]
+__all__ = ["TrainSettings", "Trainer", "TrainResult", "TrainingDiverged", "default_constraints",
+           "evaluate_on_backend"]
 
 _VAL_STREAM, _TEST_STREAM = 1_000_001, 1_000_002
 
@@ -205,21 +207,27 @@ class Trainer:
 
     def evaluate(self, dataset, stream: int = _VAL_STREAM, params: dict | None = None):
         """Mean loss and accuracy on *dataset* (fixed encoding noise stream)."""
+        loss, accuracy, _ = self.predict(dataset, stream, params)
+        return loss, accuracy
+
+    def predict(self, dataset, stream: int = _TEST_STREAM, params: dict | None = None):
+        """Mean loss, accuracy and the predicted labels (N,) on *dataset* (no gradients)."""
         saved = self.params
         if params is not None:
             self.params = params
         rng = np.random.default_rng([self.settings.seed, stream])
-        losses, correct = [], 0
+        losses, preds = [], []
         bs = self.settings.batch_size
         try:
             for start in range(0, len(dataset), bs):
                 x, y = dataset.x[start:start + bs], dataset.y[start:start + bs]
                 value, pred, _, _ = self._batch(x, y, rng, train=False)
                 losses.append(value * len(y))
-                correct += int((pred == y).sum())
+                preds.append(np.asarray(pred))
         finally:
             self.params = saved
-        return float(np.sum(losses) / len(dataset)), correct / len(dataset)
+        preds = np.concatenate(preds)
+        return float(np.sum(losses) / len(dataset)), float(np.mean(preds == dataset.y)), preds
 
     def train_epoch(self) -> dict:
         """One pass over the training split; returns the epoch's metrics."""
@@ -341,3 +349,28 @@ class Trainer:
 
     def close(self) -> None:
         self.forward.close()
+
+
+def evaluate_on_backend(net: TrainableNetwork, task, params: dict, *, backend: str,
+                        settings: TrainSettings = TrainSettings(), dataset=None) -> dict:
+    """Inference of trained *params* on the test split with the forward pass on *backend*.
+
+    E.g. a network trained on the CPU (``runtime``) run on the GPU
+    (``backend='cuda'``, brian2cuda): the test inputs are encoded from the same
+    noise stream as :meth:`Trainer.fit`'s test score for ``settings.seed``, so
+    the accuracy (and every prediction) can be compared across backends.
+
+    Returns ``{'backend', 'loss', 'accuracy', 'predictions', 'compilations',
+    'wall_s'}``.
+    """
+    dataset = task.test if dataset is None else dataset
+    settings = dataclasses.replace(settings, backend=backend)
+    trainer = Trainer(net, task, settings, params=params)
+    try:
+        start = time.perf_counter()
+        loss, accuracy, preds = trainer.predict(dataset, _TEST_STREAM)
+        return {"backend": backend, "loss": loss, "accuracy": accuracy, "predictions": preds,
+                "compilations": trainer.forward.compilations,
+                "wall_s": time.perf_counter() - start}
+    finally:
+        trainer.close()

@@ -27,6 +27,30 @@ def test_runtime_and_standalone_give_identical_spikes(model):
     np.testing.assert_array_equal(a.spike_times, b.spike_times)
 
 
+class _ModelMadeWhileBuilding:
+    """A factory that makes its model inside build_network (under the standalone device)."""
+
+    def build_network(self, dt):
+        import gc
+        model = LIF().with_parameters(tau_m=15 * ms)   # a new NeuronModel: checks its units
+        gc.collect()                                    # the check's group is gone for sure
+        return SinglePopulation(model, n=len(CURRENTS), I_ext=CURRENTS,
+                                record=()).build_network(dt)
+
+
+@pytest.mark.standalone
+def test_model_made_during_a_standalone_build_leaves_nothing_in_the_project():
+    """The unit check of a NeuronModel runs on the runtime device, whatever device is active."""
+    with StandaloneSimulation(_ModelMadeWhileBuilding(), 100 * ms) as sim:
+        got = sim.run()
+        names = {var.owner.name for var in sim.device.arrays}
+    ref = simulate(LIF().with_parameters(tau_m=15 * ms), 100 * ms, n=len(CURRENTS),
+                   I_ext=CURRENTS, record=())
+    assert not any(name.startswith("neurongroup") for name in names)
+    np.testing.assert_array_equal(got.spike_times, ref.spike_times)
+    assert ref.spike_times.size > 10
+
+
 @pytest.mark.standalone
 @pytest.mark.skipif(not RUN_ARGS_SUPPORTED, reason="brian2 < 2.7 has no run_args (GeNN env)")
 def test_one_compilation_serves_every_rerun(monkeypatch):
