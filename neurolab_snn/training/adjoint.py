@@ -106,161 +106,214 @@ def backward(net: TrainableNetwork, params: Mapping[str, np.ndarray], trace: Tra
     -------
     dict
         Same keys and shapes as *params*.
+
+    Notes
+    -----
+    Layer :math:`l` feels the layers above it only through
+    :math:`\delta^{l+1}_k W_{l+1}^T` of the same step, so the layers are solved
+    one after the other from the output down, each over all steps, and that
+    term is one matrix product over all steps.
     """
-    spec, layers = net.spec, net.spec.layers
-    x_in = trace.inputs
-    b, t_steps, _ = x_in.shape
-    nl = len(layers)
-    detach = spec.detach_reset
-    lp = [net.layer_params(params, i) for i in range(nl)]
-    W = [params[f"{layer.name}.W"] for layer in layers]
-    R = [params.get(f"{layer.name}.R") if layer.recurrent else None for layer in layers]
-    x_tm = _tm(x_in)
+    layers = net.spec.layers
+    x_tm = _tm(trace.inputs)
     sp = [_tm(trace.spikes[layer.name]) for layer in layers]          # (T, B, n)
-    L = [_Layer(net, i, trace, lp[i], x_tm if i == 0 else sp[i - 1], sp[i], W[i], R[i],
-                grad_spikes, grad_states) for i in range(nl)]
-    for k in range(t_steps - 1, -1, -1):
-        for lay in L:
-            lay.reset_step(k, detach)
-        for i, lay in enumerate(L):                 # synapses
-            d = lay.synapse_step(k)
-            if i > 0:
-                L[i - 1].dl = L[i - 1].dl + d @ W[i].T
-            if R[i] is not None:
-                lay.dl = lay.dl + d @ R[i].T
-        for lay in L:                               # thresholds, then the state update
-            lay.update_step(k)
     grads = {}
-    for i, (layer, lay) in enumerate(zip(layers, L)):
+    ext = None                 # dL/ds of the layer's spikes through the layer above, (T, B, n)
+    for i in range(len(layers) - 1, -1, -1):
+        layer = layers[i]
         src = x_tm if i == 0 else sp[i - 1]
+        W = params[f"{layer.name}.W"]
+        R = params.get(f"{layer.name}.R") if layer.recurrent else None
+        lay = _Layer(net, i, trace, net.layer_params(params, i), src, sp[i], W, R,
+                     grad_spikes, grad_states)
+        lay.solve(ext, net.spec.detach_reset)
         d2 = lay.delta.reshape(-1, layer.n)
         grads[f"{layer.name}.W"] = src.reshape(-1, src.shape[2]).T @ d2
-        if R[i] is not None:
+        if R is not None:
             grads[f"{layer.name}.R"] = sp[i].reshape(-1, layer.n).T @ d2
         grads.update({f"{layer.name}.{k}": g for k, g in lay.param_grads().items()})
+        if i > 0:
+            ext = (d2 @ W.T).reshape(src.shape)
     del smooth  # the same formulas hold; the flag documents the exact case
-    return grads
+    return {key: grads[key] for key in net.parameter_names()}
 
 
-def _sum_bt(a, shape) -> np.ndarray:
-    """Sum an array broadcastable to (T, B, n) over time and batch -> (n,)."""
-    a = np.asarray(a)
-    if a.ndim < 3:
-        return np.broadcast_to(a, shape).sum(axis=(0, 1))
-    return a.sum(axis=(0, 1))
+def _at(a, k):
+    return a[k] if np.ndim(a) == 3 else a
+
+
+def _divide(a, c) -> np.ndarray:
+    """``a / c``, in place where *a* is an array of its own."""
+    a = np.asarray(a, dtype=np.float64)
+    if a.flags.writeable and a.base is None and a.ndim:
+        return np.divide(a, c, out=a)
+    return a / c
+
+
+def _nonzero(a) -> bool:
+    """``a.any()``, faster for float arrays."""
+    return bool(a.max() > 0 or a.min() < 0)
+
+
+def _is_one(a) -> bool:
+    return np.ndim(a) == 0 and float(a) == 1.0
+
+
+#: Elements per array in one block of steps: the forward quantities of a block
+#: are computed together and stay in the CPU cache while the recursion uses them.
+_BLOCK_ELEMENTS = 1 << 15
 
 
 class _Layer:
-    """Backward state of one layer: the forward quantities of every step, precomputed over
-    (T, B, n) at once, and the adjoint recursion step by step."""
+    """Backward pass of one layer: the adjoint recursion step by step (:meth:`solve`), with
+    the forward quantities it needs evaluated over blocks of steps (:meth:`_block`)."""
 
     def __init__(self, net, i, trace, p, src, spikes, W, R, grad_spikes, grad_states):
         layer, dm = net.spec.layers[i], net.discrete[i]
-        self.layer, self.dm, self.p = layer, dm, p
+        self.layer, self.dm, self.p, self.src, self.W, self.R = layer, dm, p, src, W, R
         t_steps, b = spikes.shape[:2]
         self.shape = (t_steps, b, layer.n)
         self.t = net.target_index[i]
-        nx = len(dm.states)
-        X = [_tm(trace.states[layer.name][v])[:t_steps] for v in dm.states]
+        self.spiking, self.gated = layer.spiking, net.gated[i]
+        self.scale, self.surrogate = net.scales[i], net.spec.surrogate
+        self.X = [_tm(trace.states[layer.name][v])[:t_steps] for v in dm.states]
         self.s = spikes
-        refr = _tm(refractory_mask(np.swapaxes(spikes, 0, 1), net.n_ref[i])) \
+        self.refr = _tm(refractory_mask(np.swapaxes(spikes, 0, 1), net.n_ref[i])) \
             if net.n_ref[i] > 1 else None
         self.gs = None if not grad_spikes or layer.name not in grad_spikes \
             else _tm(grad_spikes[layer.name])
         self.gx = {} if not grad_states or layer.name not in grad_states \
             else {dm.states.index(v): _tm(g) for v, g in grad_states[layer.name].items()}
-        # forward quantities of all steps
+        self.delta = np.empty(self.shape)
+        self.grads = {k: np.zeros(layer.n) for k in layer.trainable}
+
+    def _block(self, a, z, detach) -> dict:
+        """Forward quantities of steps ``a .. z-1``: arrays (z-a, B, n) or broadcastable."""
+        dm, p = self.dm, self.p
+        X = [x[a:z] for x in self.X]
+        refr = None if self.refr is None else self.refr[a:z]
+        s = self.s[a:z]
         XP = dm.update(X, p, refr)
-        U = (src.reshape(-1, src.shape[2]) @ W).reshape(self.shape)
-        if R is not None:
-            U = U + (spikes.reshape(-1, layer.n) @ R).reshape(self.shape)
-        self.U = U
-        self.open = None
-        if net.gated[i]:
-            self.open = 1.0 if refr is None else np.where(refr, 0.0, 1.0)
-        self.gate = 1.0 if self.open is None else self.open * (1.0 - spikes)
-        self.JF, self.JFp = dm.update_jacobian(X, p, refr)
-        self.spiking = layer.spiking
+        q = {"s": s, "open": None, "gate": 1.0, "U": None}
+        if self.gated:
+            q["open"] = 1.0 if refr is None else np.where(refr, 0.0, 1.0)
+            q["gate"] = q["open"] * (1.0 - s)
+        q["JF"], q["JFp"] = dm.update_jacobian(X, p, refr)
         if self.spiking:
-            sc = net.scales[i]
-            H = dm.threshold(XP, p)
-            sg = net.spec.surrogate.grad(H / sc) / sc
-            self.SG = sg if refr is None else np.where(refr, 0.0, sg)
-            self.DHX, self.DHP = dm.threshold_jacobian(XP, p)
-            XPP = list(XP)
-            XPP[self.t] = XPP[self.t] + U * self.gate
-            self.JR, self.JRp = dm.reset_jacobian(XPP, p)
-            RX = dm.reset(XPP, p)
-            self.RmX = {j: RX[j] - XPP[j] for j in range(nx) if dm.resets[j]}
-            self.any_spike = spikes.reshape(t_steps, -1).any(axis=1)
-        # adjoint variables and what the parameter gradients need
-        self.lam = [np.zeros((b, layer.n)) for _ in range(nx)]
-        self.delta = np.zeros(self.shape)
-        self.LPR = {i_: np.zeros(self.shape) for i_ in {i_ for (i_, _) in self.JFp}}
-        self.COEFF = np.zeros(self.shape) if self.spiking and self.DHP else None
-        self.LS = {j: np.zeros(self.shape) for j in {j for (j, _) in getattr(self, "JRp", {})}}
+            sg = _divide(self.surrogate.grad(np.divide(dm.threshold(XP, p), self.scale)),
+                         self.scale)
+            q["SG"] = sg if refr is None else np.where(refr, 0.0, sg)
+            q["DHX"], q["DHP"] = dm.threshold_jacobian(XP, p)
+            XPP = XP                # x'' (after the synaptic input) where it matters
+            if not detach or dm.reset_jacobian_uses_state:
+                shape = s.shape
+                U = (self.src[a:z].reshape(-1, self.src.shape[2]) @ self.W).reshape(shape)
+                if self.R is not None:
+                    U = U + (s.reshape(-1, shape[2]) @ self.R).reshape(shape)
+                q["U"] = U
+                XPP = list(XP)
+                XPP[self.t] = XPP[self.t] + U * q["gate"]
+            q["JR"], q["JRp"] = dm.reset_jacobian(XPP, p)
+            q["RmX"] = {} if detach else \
+                {j: r - x for j, (r, x, rs) in enumerate(zip(dm.reset(XPP, p), XPP, dm.resets))
+                 if rs}
+        return q
 
-    @staticmethod
-    def _at(a, k):
-        return a[k] if np.ndim(a) == 3 else a
+    def solve(self, ext, detach) -> None:
+        """The adjoint recursion from step T-1 down to 0, given ``ext`` (T, B, n), the
+        gradient reaching this layer's spikes through the layer above (or None)."""
+        dm, (t_steps, b, n) = self.dm, self.shape
+        lam = [np.zeros((b, n)) for _ in dm.states]
+        # dL/ds not depending on this layer's adjoint: the spike loss, then the layer above
+        dl0 = self.gs if ext is None else ext if self.gs is None else self.gs + ext
+        own = self.R is not None or (self.spiking and not detach)
+        steps = max(1, _BLOCK_ELEMENTS // (b * n))
+        for a in range(((t_steps - 1) // steps) * steps, -1, -steps):
+            z = min(a + steps, t_steps)
+            q = self._block(a, z, detach)
+            lam = self._recursion(q, a, z, lam, dl0, ext, own, detach)
+        self.lam = lam
 
-    def reset_step(self, k, detach):
-        at = self._at
-        for j, g in self.gx.items():
-            self.lam[j] = self.lam[j] + g[k]
-        self.dl = np.zeros_like(self.lam[0]) if self.gs is None else self.gs[k].copy()
-        lam = self.lam
-        if self.spiking and (not detach or self.any_spike[k]):
-            s = self.s[k]
-            lpp = [l * (1.0 - s) if r else l for l, r in zip(lam, self.dm.resets)]
-            for (i_, j), d in self.JR.items():
-                lpp[j] = lpp[j] + lam[i_] * s * at(d, k)
-            for j in self.LS:
-                self.LS[j][k] = lam[j] * s
-            if not detach:
-                for j, rmx in self.RmX.items():
-                    self.dl = self.dl + lam[j] * rmx[k]
-        else:
+    def _recursion(self, q, a, z, lam, dl0, ext, own, detach):
+        r"""Steps ``z-1 .. a`` of the recursion (block quantities *q*); accumulates the
+        parameter gradients; returns :math:`\lambda_a`."""
+        dm, t = self.dm, self.t
+        shape = (z - a,) + self.shape[1:]
+        coeff_all = None
+        if self.spiking and not own and dl0 is not None:   # SG is not needed after this
+            coeff_all = np.multiply(dl0[a:z], q["SG"], out=q["SG"] if q["SG"].flags.writeable
+                                    and q["SG"].base is None else None)
+        keep_coeff = self.spiking and q["DHP"]
+        COEFF = coeff_all if coeff_all is not None else \
+            np.zeros(shape) if keep_coeff else None
+        LPR = {i_: np.empty(shape) for i_ in {i_ for (i_, _) in q["JFp"]}}
+        LS = {j: np.zeros(shape) for j in {j for (j, _) in q.get("JRp", {})}}
+        gate_one = _is_one(q["gate"])
+        for k in range(z - 1, a - 1, -1):
+            kk = k - a
+            for j, g in self.gx.items():
+                lam[j] = lam[j] + g[k]
+            # resets
             lpp = lam
-        if self.open is not None and not detach:   # the spike also closes the input gate
-            self.dl = self.dl - lpp[self.t] * self.U[k] * at(self.open, k)
-        self.lpp = lpp
-
-    def synapse_step(self, k):
-        d = self.lpp[self.t] * self._at(self.gate, k)
-        self.delta[k] = d
-        return d
-
-    def update_step(self, k):
-        at = self._at
-        lpr = self.lpp
+            s = q["s"][kk]
+            if self.spiking and (not detach or _nonzero(s)):
+                keep = 1.0 - s                              # where no reset happened
+                lpp = [l * keep if r else l for l, r in zip(lam, dm.resets)]
+                for (i_, j), d in q["JR"].items():
+                    lpp[j] = lpp[j] + lam[i_] * s * _at(d, kk)
+                for j, buf in LS.items():
+                    np.multiply(lam[j], s, out=buf[kk])
+            # synapses
+            if gate_one:
+                self.delta[k] = lpp[t]
+            else:
+                np.multiply(lpp[t], _at(q["gate"], kk), out=self.delta[k])
+            # thresholds: the coefficient of the surrogate term
+            coeff = None
+            if coeff_all is not None:
+                coeff = coeff_all[kk]
+            elif self.spiking and own:
+                dl = None if self.gs is None else self.gs[k]
+                for j, rmx in q["RmX"].items():
+                    dl = lam[j] * rmx[kk] if dl is None else dl + lam[j] * rmx[kk]
+                if q["open"] is not None and not detach:
+                    term = lpp[t] * q["U"][kk] * _at(q["open"], kk)
+                    dl = -term if dl is None else dl - term
+                if self.R is not None:
+                    rec = self.delta[k] @ self.R.T
+                    dl = rec if dl is None else dl + rec
+                if ext is not None:
+                    dl = ext[k] if dl is None else dl + ext[k]
+                if dl is not None:
+                    coeff = dl * q["SG"][kk]
+                    if COEFF is not None:
+                        COEFF[kk] = coeff
+            lpr = lpp
+            if coeff is not None:
+                lpr = list(lpp)
+                for j, d in q["DHX"].items():
+                    lpr[j] = lpr[j] + (coeff if _is_one(d) else coeff * _at(d, kk))
+            for i_, buf in LPR.items():
+                buf[kk] = lpr[i_]
+            # groups: lambda_k = lpr dF/dx
+            new = [None] * len(lam)
+            for (i_, j), d in q["JF"].items():
+                term = lpr[i_] * _at(d, kk)
+                new[j] = term if new[j] is None else new[j] + term
+            lam = [np.zeros(self.shape[1:]) if v is None else v for v in new]
+        # parameter gradients of the block
+        for (i_, name), d in q["JFp"].items():
+            self.grads[name] += (LPR[i_] * d).sum(axis=(0, 1))
         if self.spiking:
-            coeff = self.dl * self.SG[k]
-            if self.COEFF is not None:
-                self.COEFF[k] = coeff
-            lpr = list(lpr)
-            for j, d in self.DHX.items():
-                lpr[j] = lpr[j] + coeff * at(d, k)
-        for i_, buf in self.LPR.items():
-            buf[k] = lpr[i_]
-        new = [None] * len(lpr)
-        for (i_, j), d in self.JF.items():
-            term = lpr[i_] * at(d, k)
-            new[j] = term if new[j] is None else new[j] + term
-        self.lam = [np.zeros_like(lpr[0]) if v is None else v for v in new]
+            for name, d in q["DHP"].items():
+                self.grads[name] += (COEFF * d).sum(axis=(0, 1))
+            for (j, name), d in q["JRp"].items():
+                self.grads[name] += (LS[j] * d).sum(axis=(0, 1))
+        return lam
 
     def param_grads(self) -> dict:
-        dm, p, shape = self.dm, self.p, self.shape
-        out = {k: np.zeros(shape[2]) for k in self.layer.trainable}
-        for (i_, name), d in self.JFp.items():
-            out[name] += (self.LPR[i_] * d).sum(axis=(0, 1))
-        if self.spiking:
-            for name, d in self.DHP.items():
-                out[name] += (self.COEFF * d).sum(axis=(0, 1))
-            for (j, name), d in self.JRp.items():
-                out[name] += (self.LS[j] * d).sum(axis=(0, 1))
-        lam0 = self.lam
-        for key, g in dm.initial_vjp(lam0, p).items():
+        out = {k: g.copy() for k, g in self.grads.items()}
+        for key, g in self.dm.initial_vjp(self.lam, self.p).items():
             out[key] += g.sum(axis=0)
         return out
 

@@ -14,9 +14,9 @@ variables.  The input spikes of the first layer enter either
 * ``input_mode='synapses'``: as spikes of an input ``NeuronGroup`` (threshold
   on a ``TimedArray`` of the spike raster) through a ``Synapses`` object.
 
-Both give the same traces (tested).  State monitors in the ``'end'`` slot
-record every state variable, spike monitors every spike: the
-:class:`~neurolab_snn.recording.Recording` the adjoint needs.
+Both give the same traces (tested).  All objects share one ``Clock``.  State
+monitors in the ``'end'`` slot record every state variable, spike monitors
+every spike: the :class:`~neurolab_snn.recording.Recording` the adjoint needs.
 
 :class:`BrianForward` builds the network once and re-runs it for every
 minibatch: on the runtime backend by restoring the initial state and
@@ -30,19 +30,23 @@ trained on the CPU on the GPU.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 from collections.abc import Mapping
 
 import numpy as np
-from brian2 import Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray
+from brian2 import (Clock, Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray,
+                    defaultclock)
 from brian2.devices.device import runtime_device
+from brian2.synapses.synapses import SynapticPathway
 from brian2.units.fundamentalunits import Quantity, get_dimensions
 
 from ..built_network import BuiltNetwork
+from ..recording import PopulationRecording, Recording
 from ..sim.devices import active_device, check_backend, scoped_prefs
 from ..sim.standalone import StandaloneSimulation
-from ..units import to_si
+from ..units import to_si, unit_string
 from .adjoint import trace_from_recording
 from .network import Trace, TrainableNetwork
 
@@ -61,48 +65,72 @@ def _block_indices(batch: int, n_pre: int, n_post: int) -> tuple[np.ndarray, np.
 
 
 class BatchedNetwork:
-    """Network factory: ``batch`` copies of a :class:`TrainableNetwork` for ``n_steps`` steps."""
+    """Network factory: ``batch`` copies of a :class:`TrainableNetwork` for ``n_steps`` steps.
+
+    ``own_clock=False``: every object runs on Brian2's ``defaultclock`` (whose
+    ``dt`` must be the network's) instead of a clock of its own - brian2cuda's
+    generated code refers to ``defaultclock`` by name.
+    """
 
     def __init__(self, net: TrainableNetwork, batch: int, n_steps: int, *,
                  input_mode: str = "drive", params: Mapping | None = None,
-                 inputs: np.ndarray | None = None):
+                 inputs: np.ndarray | None = None, own_clock: bool = True):
         if input_mode not in ("drive", "synapses"):
             raise ValueError(f"input_mode={input_mode!r}; expected 'drive' or 'synapses'")
         self.net, self.batch, self.n_steps, self.input_mode = net, int(batch), int(n_steps), \
             input_mode
         self.params = params
         self.inputs = inputs
+        self.own_clock = bool(own_clock)
 
     # values for one run ------------------------------------------------------
     def values(self, params, inputs) -> dict[str, object]:
         """Values of every handle for a run: ``{'handle' or 'handle.var': array or Quantity}``."""
+        out = {}
+        for key, (value, shared) in self.blocks(params, inputs).items():
+            if shared:
+                tiled = np.tile(np.asarray(value, dtype=np.float64).ravel(), self.batch)
+                value = Quantity(tiled, dim=value.dim) if isinstance(value, Quantity) else tiled
+            out[key] = value
+        return out
+
+    def blocks(self, params, inputs, drive_out: np.ndarray | None = None
+               ) -> dict[str, tuple[object, bool]]:
+        """:meth:`values` without the repetition: ``{key: (value, shared)}``.
+
+        ``shared`` values (weights, neuron parameters) are those of one copy,
+        the same for all ``batch`` copies; the TimedArray values are complete
+        (n_steps, batch * n) arrays, time-major as Brian2 stores them.  The
+        input drive is written into *drive_out* if given.
+        """
         net, bsz, t_steps = self.net, self.batch, self.n_steps
         x = np.asarray(inputs, dtype=np.float64)
-        if x.shape[0] > bsz or x.shape[1] != t_steps or x.shape[2] != net.spec.n_inputs:
+        if x.ndim != 3 or x.shape[0] > bsz or x.shape[1] != t_steps \
+                or x.shape[2] != net.spec.n_inputs:
             raise ValueError(f"inputs have shape {x.shape}; expected (<= {bsz}, {t_steps}, "
                              f"{net.spec.n_inputs})")
-        pad = np.zeros((bsz, t_steps, x.shape[2]))
-        pad[:x.shape[0]] = x
+        xt = np.zeros((t_steps, bsz, x.shape[2]))                  # time-major, zero padding
+        xt[:, :x.shape[0]] = np.swapaxes(x, 0, 1)
+        xt = xt.reshape(t_steps * bsz, x.shape[2])
         out = {}
         first = net.spec.layers[0]
         if self.input_mode == "drive":
-            drive = pad @ params[f"{first.name}.W"]                        # (B, T, n0)
-            out[f"drive_{first.name}"] = np.ascontiguousarray(
-                drive.transpose(1, 0, 2).reshape(t_steps, bsz * first.n))
+            drive = np.matmul(xt, params[f"{first.name}.W"], out=None if drive_out is None
+                              else drive_out.reshape(t_steps * bsz, first.n))   # (T * B, n0)
+            out[f"drive_{first.name}"] = (drive.reshape(t_steps, bsz * first.n), False)
         else:
-            out["input_spikes"] = np.ascontiguousarray(
-                pad.transpose(1, 0, 2).reshape(t_steps, bsz * x.shape[2]))
-            out[f"syn_{first.name}.w_syn"] = np.tile(params[f"{first.name}.W"].ravel(), bsz)
+            out["input_spikes"] = (xt.reshape(t_steps, bsz * x.shape[2]), False)
+            out[f"syn_{first.name}.w_syn"] = (params[f"{first.name}.W"], True)
         for i, layer in enumerate(net.spec.layers):
             if i > 0:
-                out[f"syn_{layer.name}.w_syn"] = np.tile(params[f"{layer.name}.W"].ravel(), bsz)
+                out[f"syn_{layer.name}.w_syn"] = (params[f"{layer.name}.W"], True)
             if layer.recurrent:
-                out[f"rec_{layer.name}.w_syn"] = np.tile(params[f"{layer.name}.R"].ravel(), bsz)
+                out[f"rec_{layer.name}.w_syn"] = (params[f"{layer.name}.R"], True)
             for key in layer.trainable:
                 dim = get_dimensions(layer.model.parameters[key])
-                out[f"{layer.name}.{key}"] = Quantity(
-                    np.tile(np.asarray(params[f"{layer.name}.{key}"], dtype=np.float64), bsz),
-                    dim=dim)
+                out[f"{layer.name}.{key}"] = (
+                    Quantity(np.asarray(params[f"{layer.name}.{key}"], dtype=np.float64),
+                             dim=dim), True)
         return out
 
     # building ---------------------------------------------------------------
@@ -113,6 +141,10 @@ class BatchedNetwork:
         inputs = self.inputs if self.inputs is not None else \
             np.zeros((bsz, t_steps, net.spec.n_inputs))
         values = self.values(params, inputs)
+        clock = Clock(dt, name="training_clock*") if self.own_clock else defaultclock
+        if abs(float(clock.dt) - float(dt)) > 1e-9 * float(dt):   # one schedule, one time base
+            raise ValueError(f"defaultclock.dt = {defaultclock.dt}; expected dt = {dt} "
+                             "(own_clock=False)")
         objects, handles, spike_mons, state_mons, groups = [], {}, {}, {}, []
         for i, (layer, dm) in enumerate(zip(net.spec.layers, net.discrete)):
             unit = Quantity(1.0, dim=get_dimensions(_target_unit(layer, dm)))
@@ -124,18 +156,18 @@ class BatchedNetwork:
             model = dm.variable_model
             if not layer.spiking:       # a read-out: a threshold that never fires keeps the
                 model = dataclasses.replace(model, threshold="False")   # Recording uniform
-            group = model.build_group(bsz * layer.n, name=layer.name, dt=dt,
+            group = model.build_group(bsz * layer.n, name=layer.name, clock=clock,
                                       extra_namespace=extra)
             for key in layer.trainable:
                 setattr(group, key, values[f"{layer.name}.{key}"])
             if i == 0 and self.input_mode == "drive":
                 objects.append(group.run_regularly(
-                    f"{layer.target} += drive_{layer.name}(t, i)*unit_in", dt=dt,
+                    f"{layer.target} += drive_{layer.name}(t, i)*unit_in",
                     when="synapses", name=f"{layer.name}_drive"))
             handles[layer.name] = group
             groups.append(group)
             objects.append(group)
-            smon = StateMonitor(group, list(dm.states), record=True, dt=dt, when="end",
+            smon = StateMonitor(group, list(dm.states), record=True, clock=clock, when="end",
                                 name=f"{layer.name}_states")
             spk = SpikeMonitor(group, name=f"{layer.name}_spikes")
             objects += [smon, spk]
@@ -144,7 +176,7 @@ class BatchedNetwork:
         if self.input_mode == "synapses":
             ta = TimedArray(values["input_spikes"], dt=dt, name="input_spikes")
             src = NeuronGroup(bsz * net.spec.n_inputs, "", threshold="input_spikes(t, i) > 0.5",
-                              dt=dt, name="input", namespace={"input_spikes": ta})
+                              clock=clock, name="input", namespace={"input_spikes": ta})
             handles["input_spikes"], handles["input"] = ta, src
             objects.append(src)
         for i, layer in enumerate(net.spec.layers):
@@ -153,16 +185,16 @@ class BatchedNetwork:
                 pre = groups[i - 1] if i > 0 else handles["input"]
                 n_pre = net.spec.layers[i - 1].n if i > 0 else net.spec.n_inputs
                 objects.append(self._synapses(f"syn_{layer.name}", pre, post, n_pre, layer,
-                                              values[f"syn_{layer.name}.w_syn"], dt, handles))
+                                              values[f"syn_{layer.name}.w_syn"], clock, handles))
             if layer.recurrent:
                 objects.append(self._synapses(f"rec_{layer.name}", post, post, layer.n, layer,
-                                              values[f"rec_{layer.name}.w_syn"], dt, handles))
+                                              values[f"rec_{layer.name}.w_syn"], clock, handles))
         return BuiltNetwork(Network(*objects), spike_mons, state_mons, handles)
 
-    def _synapses(self, name, pre, post, n_pre, layer, w, dt, handles):
+    def _synapses(self, name, pre, post, n_pre, layer, w, clock, handles):
         syn = Synapses(pre, post, "w_syn : 1 (constant)",
                        on_pre=f"{layer.target}_post += w_syn*unit_in",
-                       dt=dt, name=name, namespace={"unit_in": post.namespace["unit_in"]})
+                       clock=clock, name=name, namespace={"unit_in": post.namespace["unit_in"]})
         i, j = _block_indices(self.batch, n_pre, layer.n)
         syn.connect(i=i, j=j)
         syn.w_syn = w
@@ -170,9 +202,17 @@ class BatchedNetwork:
         return syn
 
 
-def _keep_code_objects(network) -> None:
-    """Make every object of *network* keep its current code objects in later runs."""
-    def _keep(run_namespace):
+def _prepare_reruns(network) -> None:
+    """Make later runs of *network* skip the set-up whose result cannot change.
+
+    Brian2 regenerates every code object at each ``Network.run`` (about 10 ms
+    each) and rebuilds every synaptic pathway's spike queue from the synapse
+    sources (milliseconds for 10^5 synapses).  Between minibatches only values
+    change, never equations, connectivity or delays, so after the first run
+    every object keeps its code objects (their values are updated in place)
+    and every pathway its prepared queue (``Network.restore`` empties it).
+    """
+    def _skip(*args):
         return None
     seen = set()
     stack = list(network.objects)
@@ -183,7 +223,28 @@ def _keep_code_objects(network) -> None:
         seen.add(id(obj))
         stack.extend(getattr(obj, "contained_objects", []))
         if getattr(obj, "code_objects", None) and hasattr(obj, "create_code_objects"):
-            obj.create_code_objects = _keep
+            obj.create_code_objects = _skip
+        if isinstance(obj, SynapticPathway):
+            obj.initialise_queue = _skip
+
+
+@contextlib.contextmanager
+def _gc_frozen():
+    """Inside the block the garbage collector ignores the objects alive on entry.
+
+    ``Network.run`` starts with ``gc.collect()``, a scan of the whole heap
+    (tens of ms in a large process); our private network leaves no garbage
+    for it to find.  ``gc.freeze``/``gc.unfreeze`` are O(1); objects that
+    someone else froze (``gc.get_freeze_count() > 0`` on entry) stay frozen.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _target_unit(layer, dm):
@@ -208,18 +269,15 @@ class BrianForward:
     directory : str, optional
         Standalone project folder.
     freeze_gc : bool
-        After a warm-up run, move the objects alive into the garbage
-        collector's permanent generation (``gc.freeze``): Brian2 calls
-        ``gc.collect()`` at every run, which otherwise rescans the whole heap
-        (tens of ms per run).  Only objects that stay alive anyway are frozen.
-
+        Runtime backends: the garbage collector ignores the objects alive
+        before each run while it runs (see :func:`_gc_frozen`).
     reuse_code_objects : bool
-        Runtime backends: keep the code objects of the first run for all later
-        runs.  Brian2 regenerates every code object at each ``Network.run``
-        (about 10 ms each); between minibatches only values change, so after
-        the first run the objects of this private network skip
-        ``create_code_objects`` (their values are updated in place).  The
-        replay tests check every re-run against the derived update at 1e-12.
+        Runtime backends: after the first run, keep its code objects and spike
+        queues for all later runs (see :func:`_prepare_reruns`).  Each run
+        restores the initial state, writes the new inputs, weights and
+        parameters into Brian2's arrays in place, runs, and reads the monitors'
+        arrays once into the :class:`Trace`.  The replay tests check every
+        re-run against the derived update at 1e-12.
 
     Attributes
     ----------
@@ -234,9 +292,11 @@ class BrianForward:
                  directory: str | None = None, seed: int = 0, freeze_gc: bool = True,
                  reuse_code_objects: bool = True):
         check_backend(backend, supported=FORWARD_BACKENDS)
-        self.reuse_code_objects, self._frozen_code = reuse_code_objects, False
+        self.reuse_code_objects, self.freeze_gc, self._frozen_code = \
+            reuse_code_objects, freeze_gc, False
         self.net, self.batch, self.n_steps, self.backend = net, int(batch), int(n_steps), backend
-        self.factory = BatchedNetwork(net, batch, n_steps, input_mode=input_mode)
+        self.factory = BatchedNetwork(net, batch, n_steps, input_mode=input_mode,
+                                      own_clock=backend != "cuda")
         self.duration = n_steps * net.spec.dt
         self.runs = 0
         self._sim = None
@@ -247,46 +307,96 @@ class BrianForward:
                 simulation = StandaloneSimulation
             self._sim = simulation(self.factory, self.duration, dt=net.spec.dt, seed=seed,
                                    directory=directory)
-        else:
-            self._target = "numpy" if backend == "numpy" else "auto"
-            with active_device(runtime_device), scoped_prefs(codegen__target=self._target):
-                self.built = self.factory.build_network(net.spec.dt)
-                self.built.network.store("initial")
-        if freeze_gc:
-            if self._sim is None:    # a warm-up run creates Brian2's cached code objects
-                self.run(net.init_params(0), np.zeros((1, self.n_steps, net.spec.n_inputs)))
-                self.runs = 0
-            gc.collect()
-            gc.freeze()
+            return
+        self._target = "numpy" if backend == "numpy" else "auto"
+        with self._scope():
+            self.built = self.factory.build_network(net.spec.dt)
+            self.built.network.store("initial")
+        self._units = {name: {var: unit_string(Quantity(1.0, dim=mon.source.variables[var].dim))
+                              for var in variables}
+                       for name, (mon, variables, _) in self.built.state_monitors.items()}
+        # a warm-up run creates (or loads) the code objects
+        self.run(net.init_params(0), np.zeros((1, self.n_steps, net.spec.n_inputs)))
+        self.runs = 0
 
     @property
     def compilations(self) -> int:
         return 0 if self._sim is None else self._sim.compilations
 
+    def _scope(self):
+        stack = contextlib.ExitStack()
+        stack.enter_context(active_device(runtime_device))
+        stack.enter_context(scoped_prefs(codegen__target=self._target))
+        return stack
+
     def run(self, params, inputs) -> Trace:
         """Run the network on *inputs* (b <= batch, n_steps, n_inputs) with *params*."""
-        values = self.factory.values(params, inputs)
         if self._sim is not None:
-            recording = self._sim.run(values)
+            recording = self._sim.run(self.factory.values(params, inputs))
+            trace = trace_from_recording(self.net, params, inputs, recording, batch=self.batch)
         else:
-            with active_device(runtime_device), scoped_prefs(codegen__target=self._target):
-                built = self.built
-                built.network.restore("initial")
-                for key, value in values.items():
-                    name, _, var = key.partition(".")
-                    handle = built.handles[name]
-                    if not var:
-                        handle.values[:] = value          # TimedArray, in place
-                    else:
-                        getattr(handle, var)[:] = value
-                built.network.run(self.duration, namespace={})
+            network = self.built.network
+            with self._scope():
+                self._load(params, inputs)
+                with _gc_frozen() if self.freeze_gc else contextlib.nullcontext():
+                    network.run(self.duration, namespace={})
                 if self.reuse_code_objects and not self._frozen_code:
-                    _keep_code_objects(built.network)
+                    _prepare_reruns(network)
                     self._frozen_code = True
-                recording = built.recording(self.net.dt, float(to_si(self.duration)), None,
-                                            self.backend)
+            trace = self._read(params, inputs)
         self.runs += 1
-        return trace_from_recording(self.net, params, inputs, recording, batch=self.batch)
+        return trace
+
+    def _load(self, params, inputs) -> None:
+        """Restore the initial state; write this run's values into Brian2's arrays in place."""
+        built = self.built
+        built.network.restore("initial")
+        drive = built.handles.get(f"drive_{self.net.spec.layers[0].name}")
+        blocks = self.factory.blocks(params, inputs,
+                                     drive_out=None if drive is None else drive.values)
+        for key, (value, shared) in blocks.items():
+            name, _, var = key.partition(".")
+            handle = built.handles[name]
+            target = handle.variables[var].get_value() if var else handle.values
+            value = np.asarray(value)
+            if shared:                          # one row per network copy
+                target.reshape(self.batch, -1)[...] = value.reshape(-1)
+            elif not np.shares_memory(target, value):
+                target[...] = value
+
+    def _read(self, params, inputs) -> Trace:
+        """The :class:`Trace` of the first ``len(inputs)`` copies, from the monitors' arrays.
+
+        States are stored time-major, ``(T+1, batch, n)`` with the initial state
+        first, and exposed as ``(b, T+1, n)`` views; the :class:`Recording` of
+        all copies shares their memory.
+        """
+        net, built, bsz, t_steps = self.net, self.built, self.batch, self.n_steps
+        x = np.asarray(inputs, dtype=np.float64)
+        b = x.shape[0]
+        states, spikes, pops = {}, {}, {}
+        for i, (layer, dm) in enumerate(zip(net.spec.layers, net.discrete)):
+            n_all = bsz * layer.n
+            smon, variables, indices = built.state_monitors[layer.name]
+            x0 = dm.initial_state(net.layer_params(params, i), (bsz, layer.n))
+            states[layer.name], traces = {}, {}
+            for j, var in enumerate(variables):
+                tm = np.empty((t_steps + 1, bsz, layer.n))
+                tm[0] = x0[j]
+                tm[1:].reshape(t_steps, n_all)[...] = smon.variables[var].get_value()[:t_steps]
+                states[layer.name][var] = np.swapaxes(tm[:, :b], 0, 1)
+                traces[var] = tm[1:].reshape(t_steps, n_all).T
+            mon, _ = built.spike_monitors[layer.name]
+            idx = mon.variables["i"].get_value().astype(np.int64)
+            times = np.array(mon.variables["t"].get_value(), dtype=np.float64)
+            dense = np.zeros((t_steps, bsz, layer.n))
+            dense.reshape(-1)[np.rint(times / net.dt).astype(np.int64) * n_all + idx] = 1.0
+            spikes[layer.name] = np.swapaxes(dense[:, :b], 0, 1)
+            pops[layer.name] = PopulationRecording(n_all, idx, times, traces,
+                                                   self._units[layer.name], indices)
+        recording = Recording(pops, np.array(smon.variables["t"].get_value(), dtype=np.float64),
+                              net.dt, float(to_si(self.duration)), None, self.backend)
+        return Trace(states=states, spikes=spikes, inputs=x, recording=recording)
 
     def close(self) -> None:
         if self._sim is not None:

@@ -137,6 +137,10 @@ class DiscreteModel:
         True for a ``>``/``<`` threshold (spike when h > 0), False for ``>=``.
     code : str
         The abstract state-update code Brian2 generated (for display).
+    resets : tuple of bool
+        Per state (spiking models): whether the reset changes it.
+    reset_jacobian_uses_state : bool
+        Spiking models: whether :math:`\partial R` depends on the states.
 
     Raises
     ------
@@ -313,6 +317,9 @@ class DiscreteModel:
             self._jRp = self._nonzero_jacobian(self.R, self._p)
             self._fJR = self._lambdify([d for *_, d in self._jRx + self._jRp])
             self.resets = tuple(self.R[i] != self._x[i] for i in range(n_x))
+            #: whether the reset's Jacobian depends on the states (if not, any x evaluates it)
+            self.reset_jacobian_uses_state = any(d.free_symbols & set(self._x)
+                                                 for *_, d in self._jRx + self._jRp)
 
     # ------------------------------------------------------------------ evaluation
     def _call(self, fn, x, p):

@@ -92,7 +92,9 @@ class FastSigmoid(Surrogate):
         return 0.5 + 0.5 * kx / (1.0 + np.abs(kx))
 
     def grad(self, x):
-        u = np.array(np.abs(self.slope * np.asarray(x, dtype=np.float64)), ndmin=0)
+        x = np.asarray(x, dtype=np.float64)
+        u = np.abs(x, out=np.empty(x.shape))                 # the one new array
+        u *= self.slope
         u += 1.0
         np.multiply(u, u, out=u)
         return np.divide(0.5 * self.slope, u, out=u)

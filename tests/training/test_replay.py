@@ -133,3 +133,35 @@ def test_reused_code_objects_follow_new_values():
             np.testing.assert_array_equal(brian.spikes[layer], replay.spikes[layer])
             assert _rel(replay.states[layer]["v"], brian.states[layer]["v"]) < 1e-12
     assert fw.runs == 3 and fw._frozen_code
+
+
+@pytest.mark.standalone
+def test_replay_on_defaultclock_as_for_cuda():
+    """The cuda forward pass's network (every object on ``defaultclock``, as brian2cuda needs),
+    run here by cpp_standalone under the same clock shim: the same traces as the replay."""
+    from neurolab_snn.sim.devices import single_clock
+    from neurolab_snn.sim.standalone import StandaloneSimulation
+    from neurolab_snn.training.adjoint import trace_from_recording
+    from neurolab_snn.training.brian import BatchedNetwork
+
+    class DefaultClockSimulation(StandaloneSimulation):       # CudaSimulation's scope on a CPU
+        def _scope(self):
+            stack = super()._scope()
+            stack.enter_context(single_clock(self.dt))
+            return stack
+
+    net = _net(LIF(t_ref=2 * ms), ("tau_m",))
+    rng = np.random.default_rng(5)
+    params = net.init_params(rng, gain=40.0, weight_scale={"out": 12.0})
+    factory = BatchedNetwork(net, 2, 30, own_clock=False)
+    with DefaultClockSimulation(factory, 30 * net.spec.dt, dt=net.spec.dt) as sim:
+        for _ in range(2):
+            x = (rng.random((2, 30, 6)) < 0.3).astype(float)
+            recording = sim.run(factory.values(params, x))
+            brian = trace_from_recording(net, params, x, recording, batch=2)
+            replay = net.simulate(params, x)
+            for layer in ("hid", "out"):
+                np.testing.assert_array_equal(brian.spikes[layer], replay.spikes[layer])
+                assert _rel(replay.states[layer]["v"], brian.states[layer]["v"]) < 1e-12
+        assert brian.spikes["hid"].sum() > 5 and sim.compilations == 1
+        assert {obj.clock.name for obj in sim.built.network.objects} == {"defaultclock"}
