@@ -21,14 +21,16 @@ from ..units import to_si
 from .base import NeuronModel
 
 
-def _exprel(x):
+def exprel(x):
+    """Brian2's ``exprel(x) = (exp(x) - 1)/x`` (1 at x = 0), elementwise on arrays."""
     x = np.asarray(x, dtype=float)
     small = np.abs(x) < 1e-8
     safe = np.where(small, 1.0, x)
     return np.where(small, 1.0 + x / 2, np.expm1(safe) / safe)
 
 
-def _unit_values(symbols) -> dict:
+def unit_values(symbols) -> dict:
+    """``{symbol: sympy.Float}`` for the symbols that name Brian2 units (e.g. ``mV``), in SI."""
     import brian2.units as bu
     import brian2.units.allunits as au
     values = {}
@@ -36,7 +38,7 @@ def _unit_values(symbols) -> dict:
         for module in (bu, au):
             unit = getattr(module, sym.name, None)
             if unit is not None and hasattr(unit, "dim"):
-                values[sym] = float(np.asarray(unit))
+                values[sym] = sympy.Float(float(np.asarray(unit)))
                 break
     return values
 
@@ -67,7 +69,7 @@ def state_expressions(model: NeuronModel, constants: Mapping[str, object] | None
                 break
             expr = new
         expr = expr.subs(numeric)
-        expr = expr.subs(_unit_values(expr.free_symbols))
+        expr = expr.subs(unit_values(expr.free_symbols))
         names.append(eq.varname)
         rhs.append(expr)
     states = {sympy.Symbol(n, real=True) for n in names}
@@ -87,7 +89,7 @@ def rhs_function(model: NeuronModel, constants: Mapping[str, object] | None = No
                          "pass them in constants={...} (SI floats)")
     symbols = [sympy.Symbol(n, real=True) for n in names]
     fn = sympy.lambdify([sympy.Symbol("t", real=True), symbols], rhs,
-                        modules=[{"exprel": _exprel}, "numpy"])
+                        modules=[{"exprel": exprel}, "numpy"])
 
     def f(t, y):
         return np.asarray(fn(t, y), dtype=float)

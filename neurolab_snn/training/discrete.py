@@ -43,6 +43,7 @@ from brian2.equations.equations import DIFFERENTIAL_EQUATION, SUBEXPRESSION
 from brian2.parsing.sympytools import str_to_sympy
 
 from ..models.base import NeuronModel
+from ..models.symbolic import exprel, unit_values
 from ..units import Quantity, check_quantity, second, to_si
 
 __all__ = ["DiscreteModel", "with_variable_parameters"]
@@ -51,14 +52,7 @@ _STATEMENT = re.compile(r"^\s*([A-Za-z_]\w*)\s*(=|\+=|-=|\*=|/=)\s*(.+?)\s*$")
 _STOCHASTIC = {"rand", "randn", "xi", "poisson"}
 
 
-def _exprel(x):
-    x = np.asarray(x, dtype=float)
-    small = np.abs(x) < 1e-8
-    safe = np.where(small, 1.0, x)
-    return np.where(small, 1.0 + x / 2, np.expm1(safe) / safe)
-
-
-_MODULES = [{"exprel": _exprel, "int_": lambda x: np.asarray(x, dtype=float)}, "numpy"]
+_MODULES = [{"exprel": exprel, "int_": lambda x: np.asarray(x, dtype=float)}, "numpy"]
 
 
 def _unit_repr(value) -> str:
@@ -85,19 +79,6 @@ def with_variable_parameters(model: NeuronModel, names: Sequence[str]) -> Neuron
                                     for k in names)
     params = {k: v for k, v in model.parameters.items() if k not in names}
     return dataclasses.replace(model, equations=eqs, parameters=params)
-
-
-def _unit_values(symbols) -> dict:
-    import brian2.units as bu
-    import brian2.units.allunits as au
-    values = {}
-    for sym in symbols:
-        for module in (bu, au):
-            unit = getattr(module, sym.name, None)
-            if unit is not None and hasattr(unit, "dim"):
-                values[sym] = sympy.Float(float(np.asarray(unit)))
-                break
-    return values
 
 
 def _sym(name: str) -> sympy.Symbol:
@@ -259,7 +240,7 @@ class DiscreteModel:
         expr = expr.replace(lambda e: isinstance(e, sympy.Function)
                             and type(e).__name__ == "int_", lambda e: sympy.Integer(1))
         expr = expr.xreplace(self._numeric)
-        expr = expr.xreplace(_unit_values(expr.free_symbols))
+        expr = expr.xreplace(unit_values(expr.free_symbols))
         unknown = expr.free_symbols - set(self._args)
         if unknown:
             raise ValueError(f"model {self.model.name!r}: the discrete update depends on "
