@@ -11,11 +11,18 @@ r"""Ready-made networks and training runs for the two tasks (layer L4).
 The protocols, the command line and the benchmark call these functions, so
 the numbers they report come from one place.
 
-Status of the DMS task: the pipeline (task, E/I GIF network with Dale's law,
-trainable read-out bias, direction-tuned initial input weights, Brian2
-forward, adjoint backward) runs end to end, and GIF neurons with adaptation
-beat the same network of LIF neurons (0.67 vs 0.54 held-out accuracy after
-12 epochs of 1024 trials, seed 0), but it does not yet reach the 0.90 target.
+DMS task, measured with the defaults of :func:`train_dms` (dt = 5 ms, 10 epochs of
+1024 trials, Brian2 runtime forward; 512 held-out test trials, never used for
+selection; seeds 0, 1, 2): GIF 94.9 +- 0.4 % (0.949, 0.953, 0.945; target 90 %),
+the same network of LIF neurons 51.4 +- 2.3 % (0.518, 0.490, 0.535: chance, it
+has no memory of the sample); about 1.5-2.5 min per run on one busy CPU core.
+The memory is the adaptation current: the neurons tuned to the sample
+direction stay adapted through the delay (tau_eta = 5 s), so a matching test
+stimulus meets suppressed neurons and the population response during the test
+is lower on match trials; a logistic regression on the test-period spike count
+of the untrained network already reaches ~0.95, and training mostly learns the
+read-out.  What limits it: non-match trials whose test direction neighbours the
+sample (45 deg), whose input tuning overlaps that of the sample.
 """
 from __future__ import annotations
 
@@ -32,7 +39,7 @@ from .tasks import DigitsTask, DMSTask
 from .trainer import Trainer, TrainSettings
 
 __all__ = ["digits_network", "train_digits", "dms_network", "train_dms", "leaky_readout",
-           "hidden_model", "topographic_input", "DIGITS_DEFAULTS"]
+           "hidden_model", "topographic_input", "DIGITS_DEFAULTS", "DMS_LR_SCALE"]
 
 #: Default settings.  Measured (held-out test split, 3 seeds, Brian2 runtime forward):
 #: rate 97.7 +- 0.6 % (target 97 %); latency 92.1 +- 1.9 % (target 95 %, not reached).
@@ -136,10 +143,17 @@ def train_digits(encoding: str = "rate", *, model: str = "LIF", seed: int = 0,
 
 
 def dms_network(model: str = "GIF", *, n_exc: int = 80, n_inh: int = 20, dt=5 * ms,
-                adaptation_tau=1500 * ms, adaptation=100 * pA, trainable=(),
+                adaptation_tau=5000 * ms, adaptation=60 * pA, trainable=(),
                 slope: float = 5.0) -> NetworkSpec:
     """Recurrent E/I network for the DMS task: GIF neurons with adaptation currents (or LIF).
 
+    GIF (Pozzorini et al. 2015 preset: C = 200 pF, g_L = 10 nS, so tau_m = 20 ms;
+    deterministic threshold V_T* = -50 mV, no moving threshold) with one
+    spike-triggered adaptation current, each spike adding *adaptation* (default
+    60 pA, i.e. 6 mV of steady hyperpolarisation per unit of eta/g_L) that decays with
+    *adaptation_tau* (default 5 s: it must outlast the 1 s delay; spike-triggered
+    adaptation in cortical pyramidal cells extends over seconds, Pozzorini et al. 2013,
+    Nat. Neurosci. 16:942).  ``model='LIF'``: LIF neurons with tau_m = 20 ms, no adaptation.
     The read-out's bias ``V_b`` is always trained; *trainable* names extra
     parameters of the recurrent neurons (e.g. ``('a_eta_0', 'tau_eta_0')``).
     """
@@ -161,41 +175,76 @@ def dms_network(model: str = "GIF", *, n_exc: int = 80, n_inh: int = 20, dt=5 * 
                        dt=dt, surrogate=FastSigmoid(slope=slope), input_sign=1)
 
 
-def topographic_input(n_inputs: int, n: int, *, kappa: float = 8.0, total=0.15) -> np.ndarray:
-    r"""Direction-tuned initial input weights: neuron j prefers direction :math:`2\pi j/n` and
-    receives :math:`w_{ij} \propto \exp(\kappa(\cos(\phi_i - \phi_j) - 1))` (column sums
-    ``total`` volts), so that adaptation after the sample suppresses the neurons of the
-    sample's direction (a structured initialisation; all weights are then trained)."""
+def topographic_input(n_inputs: int, n: int, *, kappa: float = 8.0, total=0.05,
+                      n_excitatory: int | None = None, total_inh=None) -> np.ndarray:
+    r"""Direction-tuned initial input weights: neuron j of a population of m prefers
+    direction :math:`2\pi j/m` and receives :math:`w_{ij} \propto
+    \exp(\kappa(\cos(\phi_i - \phi_j) - 1))` (column sums ``total`` volts), so that
+    adaptation after the sample suppresses the neurons of the sample's direction (a
+    structured initialisation; all weights are then trained).  With *n_excitatory* the
+    first ``n_excitatory`` neurons and the remaining ones each tile the whole circle
+    (column sums ``total`` and ``total_inh``, default ``total``)."""
+    if n_excitatory is not None and 0 < n_excitatory < n:
+        inh = total if total_inh is None else total_inh
+        return np.concatenate([topographic_input(n_inputs, n_excitatory, kappa=kappa,
+                                                 total=total),
+                               topographic_input(n_inputs, n - n_excitatory, kappa=kappa,
+                                                 total=inh)], axis=1)
     phi_i = 2 * np.pi * np.arange(n_inputs) / n_inputs
     phi_j = 2 * np.pi * np.arange(n) / n
     w = np.exp(kappa * (np.cos(phi_i[:, None] - phi_j[None, :]) - 1))
     return w / w.sum(axis=0, keepdims=True) * total
 
 
+#: Learning-rate factors of :func:`train_dms` per parameter group (read-out: x1).
+DMS_LR_SCALE = {"rec.W": 0.1, "rec.R": 0.03}
+
+
 def train_dms(model: str = "GIF", *, seed: int = 0, backend: str = "runtime",
               epochs: int | None = None, quick: bool = False, out_dir=None,
               progress: bool = False, trainable=(), dt=5 * ms, n_train: int = 1024,
-              batch_size: int = 64, lr: float = 0.02, weight_gain: float = 2.0,
+              batch_size: int = 64, lr: float = 0.01, weight_gain: float = 2.0,
+              adaptation=60 * pA, adaptation_tau=5000 * ms, input_total: float = 0.05,
+              recurrent_gain: float = 0.5, weight_decay: float = 0.0, rate_penalty: float = 0.0,
+              n_val: int = 512, n_test: int = 512, lr_scale: dict | None = DMS_LR_SCALE,
               **task_options) -> dict:
     """Train the DMS network; return metrics, curves and example trials.
 
+    Defaults (held-out test accuracy over 3 seeds in the module docstring): dt = 5 ms,
+    10 epochs of 1024 generated training trials in batches of 64, Adam with lr 0.01 and a
+    cosine schedule; input weights (non-negative) start direction-tuned
+    (:func:`topographic_input`, column sums *input_total* = 0.05 V, so a neuron fires for
+    its own direction and weakly for the neighbouring ones); recurrent weights random
+    under Dale's law; the loss is the cross-entropy of the read-out potentials averaged
+    over the test period (:class:`~neurolab_snn.training.tasks.DMSTask`,
+    ``loss_mode='mean'``).  *lr_scale* multiplies the learning rate of parameter groups
+    (default: input weights x0.1, recurrent weights x0.03: at the full rate their noisy
+    gradients undo the tuned initialisation within an epoch and the accuracy falls);
+    the best epoch on the validation split (512 trials) is scored on 512 held-out
+    test trials.
+
     ``quick=True``: all periods 10x shorter, 64 training trials, 2 epochs.
     """
-    n_val, n_test = 128, 256
     if quick:
         task_options = {"t_fixation": 50 * ms, "t_sample": 50 * ms, "t_delay": 100 * ms,
                         "t_test": 50 * ms, **task_options}
         n_train, n_val, n_test, batch_size = 64, 32, 64, 32
-    epochs = epochs if epochs is not None else (2 if quick else 20)
+    epochs = epochs if epochs is not None else (2 if quick else 10)
     task = DMSTask(dt=dt, n_train=n_train, n_val=n_val, n_test=n_test, **task_options)
-    net = TrainableNetwork(dms_network(model, dt=dt, trainable=trainable))
+    net = TrainableNetwork(dms_network(model, dt=dt, trainable=trainable, adaptation=adaptation,
+                                       adaptation_tau=adaptation_tau))
     settings = TrainSettings(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
                              backend=backend, weight_gain=weight_gain, progress=progress,
-                             schedule=CosineLR(epochs), rate_penalty=0.0)
+                             schedule=CosineLR(epochs), rate_penalty=rate_penalty,
+                             weight_decay=weight_decay)
     params = net.init_params(np.random.default_rng([seed, 0]), gain=weight_gain,
-                             weight_scale={"readout": 0.03})
-    params["rec.W"] = topographic_input(task.n_inputs, net.spec.layers[0].n)
+                             recurrent_gain=recurrent_gain, weight_scale={"readout": 0.03})
+    rec = net.spec.layers[0]
+    params["rec.W"] = topographic_input(task.n_inputs, rec.n, total=input_total,
+                                        n_excitatory=rec.n_excitatory)
     trainer = Trainer(net, task, settings, out_dir=out_dir, params=params)
+    for key, factor in (lr_scale or {}).items():     # per-group learning rates (Adam: the
+        trainer.optimizer.scale[key] *= factor        # step is lr * scale * m/sqrt(v))
     start = time.perf_counter()
     result = trainer.fit(resume=False)
     wall = time.perf_counter() - start
@@ -211,8 +260,11 @@ def train_dms(model: str = "GIF", *, seed: int = 0, backend: str = "runtime",
                 "labels": y[pick], "periods": {k: int(v) for k, v in task.periods.items()},
                 "dt": float(net.dt), "pred": task.predict(trace, "readout")}
     trainer.close()
-    return _summary("dms", model, seed, backend, {"epochs": epochs, "dt_ms": float(dt / ms),
-                                                  "n_train": n_train, "batch_size": batch_size},
+    cfg = {"epochs": epochs, "dt_ms": float(dt / ms), "n_train": n_train,
+           "batch_size": batch_size, "lr": lr, "lr_scale": dict(lr_scale or {}),
+           "adaptation_pA": float(adaptation / pA), "adaptation_tau_ms": float(adaptation_tau / ms),
+           "input_total_V": input_total, "n_val": n_val, "n_test": n_test}
+    return _summary("dms", model, seed, backend, cfg,
                     trainer, result, wall, {"examples": examples})
 
 

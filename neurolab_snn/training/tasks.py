@@ -211,15 +211,19 @@ class DMSTask:
     test direction (match) or one of the 7 others (non-match).  Input neuron
     ``i`` prefers direction :math:`\\phi_i = 2\\pi i/n`; during sample and test
     it fires at :math:`r_0 + r_{\\max}\\exp(\\kappa(\\cos(\\theta - \\phi_i) - 1))`, otherwise
-    at :math:`r_0`.  The label is 1 for match, 0 for non-match; the loss is the
-    cross-entropy of the read-out potentials (logits ``(v - E_L)/v_scale``)
-    averaged over the test period.
+    at :math:`r_0`.  The label is 1 for match, 0 for non-match.  The logits are the
+    read-out potentials ``(v - E_L)/v_scale`` during the test period; with
+    ``loss_mode='mean'`` (default) the loss is the cross-entropy of their time
+    average (the decision variable of ``predict``), with ``'step'`` the
+    cross-entropy at every test step, averaged (per-step logits of a
+    leaky read-out of sparse spikes are noisy, and that loss keeps the read-out
+    weights small).
 
     Parameters (times are Quantities): ``t_fixation``, ``t_sample``, ``t_delay``, ``t_test``
     (500, 500, 1000, 500 ms), ``dt``, ``n_inputs`` (100), ``n_directions`` (8),
     ``rate_max`` (40 Hz), ``rate_base`` (2 Hz), ``kappa`` (2), trial counts
-    ``n_train``, ``n_val``, ``n_test`` and a ``split_seed`` (trials are drawn
-    deterministically from it).
+    ``n_train``, ``n_val``, ``n_test``, a ``split_seed`` (trials are drawn
+    deterministically from it) and ``loss_mode``.
     """
 
     t_fixation: Quantity = field(default_factory=lambda: 500 * ms)
@@ -237,8 +241,11 @@ class DMSTask:
     n_val: int = 256
     n_test: int = 512
     split_seed: int = 0
+    loss_mode: str = "mean"
 
     def __post_init__(self):
+        if self.loss_mode not in ("mean", "step"):
+            raise ValueError(f"loss_mode={self.loss_mode!r}; expected 'mean' or 'step'")
         dt = float(to_si(check_quantity("dt", self.dt, second, positive=True)))
         steps = [int(round(float(to_si(check_quantity(f"t_{k}", getattr(self, f"t_{k}"), second,
                                                        positive=True))) / dt))
@@ -283,7 +290,11 @@ class DMSTask:
 
     def loss(self, trace, y, output: str):
         z = self._logits(trace, output)
-        value, g = CERate().value_and_grad(z, y)
+        if self.loss_mode == "mean":      # CE of the time-averaged logits (CECount of z / T)
+            value, g = CECount().value_and_grad(z / z.shape[1], y)
+            g = g / z.shape[1]
+        else:                             # CE at every step, averaged (CERate)
+            value, g = CERate().value_and_grad(z, y)
         full = np.zeros(trace.states[output]["v"][:, 1:].shape)
         full[:, self.periods["test"]:] = g / float(to_si(self.v_scale))
         return value, {}, {output: {"v": full}}

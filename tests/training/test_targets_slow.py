@@ -2,7 +2,9 @@
 
 Digits, one hidden LIF layer, held-out test split, mean over 3 seeds:
 rate code + spike-count loss >= 97 %; latency code + first-spike loss >= 95 %.
-DMS: GIF network beats the same network of plain LIF neurons.  Trainable
+DMS (80 E + 20 I GIF neurons with adaptation currents, Dale's law): held-out test
+accuracy >= 90 %, mean over 3 seeds, and the same network of plain LIF neurons
+(no adaptation) does clearly worse.  Trainable
 time constants: not worse than fixed ones, and faster to the same accuracy.
 """
 import numpy as np
@@ -25,10 +27,11 @@ def test_digits_latency_target():
 
 
 @pytest.mark.slow
-def test_dms_gif_beats_lif():
-    gif = train_dms("GIF", seed=0)["test_accuracy"]
-    lif = train_dms("LIF", seed=0)["test_accuracy"]
-    assert gif > lif + 0.05, (gif, lif)
+def test_dms_gif_target_and_beats_lif():
+    gif = [train_dms("GIF", seed=s)["test_accuracy"] for s in range(3)]
+    lif = [train_dms("LIF", seed=s)["test_accuracy"] for s in range(3)]
+    assert np.mean(gif) >= 0.90, gif
+    assert np.mean(gif) > np.mean(lif) + 0.2, (gif, lif)
 
 
 @pytest.mark.slow

@@ -1,5 +1,6 @@
-"""Tasks: digits split, MNIST IDX round trip on files written here, DMS trial structure."""
+"""Tasks: digits split, MNIST IDX round trip on files written here, DMS trial structure and loss."""
 import gzip
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -108,3 +109,25 @@ def test_dms_trials():
     assert abs(peak - x[0, 0] * 100 / 8) <= 1
     spikes = task.encode(x[:4], rng=np.random.default_rng(0))
     assert spikes.shape == (4, 1250, 100) and set(np.unique(spikes)) <= {0.0, 1.0}
+
+
+@pytest.mark.parametrize("mode", ["mean", "step"])
+def test_dms_loss_gradient_matches_finite_differences(mode):
+    task = DMSTask(n_train=4, n_val=2, n_test=2, dt=50 * ms, loss_mode=mode)
+    rng = np.random.default_rng(3)
+    b, t = 3, task.n_steps
+    v = -70e-3 + 2e-3 * rng.standard_normal((b, t + 1, 2))
+    y = np.array([0, 1, 1])
+    trace = SimpleNamespace(states={"out": {"v": v}})
+    value, _, g = task.loss(trace, y, "out")
+    g = g["out"]["v"]
+    assert g.shape == (b, t, 2) and not g[:, :task.periods["test"]].any()
+    for (i, k, c) in [(0, t - 1, 0), (1, task.periods["test"], 1), (2, t - 3, 1)]:
+        up, dn = v.copy(), v.copy()
+        up[i, k + 1, c] += 1e-7
+        dn[i, k + 1, c] -= 1e-7
+        fd = (task.loss(SimpleNamespace(states={"out": {"v": up}}), y, "out")[0]
+              - task.loss(SimpleNamespace(states={"out": {"v": dn}}), y, "out")[0]) / 2e-7
+        assert g[i, k, c] == pytest.approx(fd, rel=1e-5, abs=1e-9)
+    with pytest.raises(ValueError, match="loss_mode"):
+        DMSTask(n_train=4, n_val=2, n_test=2, loss_mode="last")
