@@ -1,7 +1,8 @@
 r"""Ready-made networks and training runs for the two tasks (layer L4).
 
 * :func:`digits_network` / :func:`train_digits`: one hidden layer of LIF (or
-  AdaptiveLIF / GIF) neurons on scikit-learn's digits, rate- or latency-coded.
+  AdaptiveLIF / GIF) neurons on scikit-learn's digits, rate- or latency-coded
+  (latency: ON/OFF input channels, first-spike-time cross-entropy).
 * :func:`dms_network` / :func:`train_dms`: 80 excitatory + 20 inhibitory
   recurrent GIF neurons with spike-triggered adaptation currents (Dale's law),
   two leaky-integrator read-outs, on the delayed match-to-sample task
@@ -42,12 +43,16 @@ __all__ = ["digits_network", "train_digits", "dms_network", "train_dms", "leaky_
            "hidden_model", "topographic_input", "DIGITS_DEFAULTS", "DMS_LR_SCALE"]
 
 #: Default settings.  Measured (held-out test split, 3 seeds, Brian2 runtime forward):
-#: rate 97.7 +- 0.6 % (target 97 %); latency 92.1 +- 1.9 % (target 95 %, not reached).
+#: rate 97.7 +- 0.6 % (target 97 %); latency 97.3 +- 0.4 % (target 95 %; 45 s a run).
+#: Latency: ON/OFF channels (the background fires first instead of never), tau_m 40 ms
+#: (a hidden neuron integrates the whole 25 ms window) and 60 epochs; with 64 ON inputs,
+#: tau_m 20 ms and 30 epochs it gave 92.1 +- 1.9 % (train accuracy 99 %: generalisation,
+#: not optimisation, was the limit).  Chosen on the validation split.
 DIGITS_DEFAULTS = {
     "rate": dict(n_hidden=256, n_steps=25, gain=1.0, epochs=30, lr=0.01, weight_gain=3.0,
                  batch_size=128, weight_decay=0.5, tau_m=10 * ms),
-    "latency": dict(n_hidden=256, n_steps=25, gain=1.0, epochs=30, lr=0.01, weight_gain=1.0,
-                    batch_size=128, weight_decay=0.5, tau_m=20 * ms),
+    "latency": dict(n_hidden=256, n_steps=25, gain=1.0, epochs=60, lr=0.01, weight_gain=1.0,
+                    batch_size=128, weight_decay=0.5, tau_m=40 * ms, on_off=True),
 }
 
 
@@ -75,19 +80,19 @@ def hidden_model(name: str, *, adaptation_tau=200 * ms, tau_m=10 * ms) -> Neuron
 
 
 def digits_network(model: str = "LIF", *, n_hidden: int = 256, slope: float = 5.0,
-                   trainable=(), tau_m=10 * ms) -> NetworkSpec:
-    """64 inputs -> ``n_hidden`` neurons of *model* -> 10 LIF outputs, fast-sigmoid surrogate.
+                   trainable=(), tau_m=10 * ms, n_inputs: int = 64) -> NetworkSpec:
+    """``n_inputs`` (64 pixels; 128 with ON/OFF channels) -> ``n_hidden`` neurons of *model*
+    -> 10 LIF outputs, fast-sigmoid surrogate.
 
     ``tau_m``: membrane time constant of hidden (LIF/AdaptiveLIF) and output neurons;
     *trainable* parameters are learnt per neuron in both layers (where the model has them).
     """
     hid = hidden_model(model, tau_m=tau_m)
     out = LIF(t_ref=0 * ms, tau_m=tau_m)
-    return NetworkSpec(64, (Layer("hidden", hid, n_hidden, trainable=tuple(trainable),
-                                  scale=20 * mV),
-                            Layer("output", out, 10, scale=20 * mV,
-                                  trainable=tuple(k for k in trainable if k in out.parameters))),
-                       dt=1 * ms, surrogate=FastSigmoid(slope=slope))
+    layers = (Layer("hidden", hid, n_hidden, trainable=tuple(trainable), scale=20 * mV),
+              Layer("output", out, 10, scale=20 * mV,
+                    trainable=tuple(k for k in trainable if k in out.parameters)))
+    return NetworkSpec(n_inputs, layers, dt=1 * ms, surrogate=FastSigmoid(slope=slope))
 
 
 def _snapshot(trainer, dataset, index: int = 0) -> dict:
@@ -109,7 +114,9 @@ def train_digits(encoding: str = "rate", *, model: str = "LIF", seed: int = 0,
     """Train the digits network; return metrics, curves and before/after rasters.
 
     ``quick=True``: 300 training samples, 3 epochs, 64 hidden neurons (a smoke
-    test, well below the accuracy targets).
+    test, well below the accuracy targets).  *overrides* replace entries of
+    :data:`DIGITS_DEFAULTS` (``n_hidden``, ``n_steps``, ``gain``, ``lr``,
+    ``weight_gain``, ``batch_size``, ``weight_decay``, ``tau_m``; latency: ``on_off``).
     """
     cfg = dict(DIGITS_DEFAULTS[encoding])
     if quick:
@@ -117,13 +124,14 @@ def train_digits(encoding: str = "rate", *, model: str = "LIF", seed: int = 0,
     cfg.update(overrides)
     if epochs is not None:
         cfg["epochs"] = epochs
-    task = DigitsTask(encoding=encoding, n_steps=cfg["n_steps"], gain=cfg["gain"])
+    task = DigitsTask(encoding=encoding, n_steps=cfg["n_steps"], gain=cfg["gain"],
+                      on_off=cfg.get("on_off", False))
     if quick:
         from .tasks import Dataset
         task.train = Dataset(task.train.x[:300], task.train.y[:300])
         task.val = Dataset(task.val.x[:100], task.val.y[:100])
     spec = digits_network(model, n_hidden=cfg["n_hidden"], trainable=trainable,
-                          tau_m=cfg["tau_m"])
+                          tau_m=cfg["tau_m"], n_inputs=task.n_inputs)
     net = TrainableNetwork(spec)
     settings = TrainSettings(epochs=cfg["epochs"], batch_size=cfg["batch_size"], lr=cfg["lr"],
                              weight_gain=cfg["weight_gain"], seed=seed, backend=backend,

@@ -8,7 +8,8 @@ for the adjoint) and how to decide (``predict``).
 * :class:`DigitsTask`: scikit-learn's 8x8 digits (1797 images; Alpaydin &
   Kaynak 1998, UCI), rate-coded with a spike-count cross-entropy
   (snnTorch ``ce_count_loss``) or latency-coded with a first-spike-time
-  cross-entropy (snnTorch ``ce_temporal_loss``; Mostafa 2018).
+  cross-entropy (snnTorch ``ce_temporal_loss``; Mostafa 2018), optionally with
+  ON/OFF input channels.
 * :class:`DMSTask`: delayed match-to-sample (Masse et al. 2019, Nat. Neurosci.
   22:1159; BrainPy, Wang et al. 2024, ICLR, sec. 5.3): fixation 500 ms, sample
   500 ms, delay 1000 ms, test 500 ms; 100 direction-tuned Poisson inputs over
@@ -140,6 +141,12 @@ class DigitsTask:
         pixel above 0.01 at :math:`t = (1 - x)\\,(T-1)\\,dt` (snnTorch's linear,
         normalised latency code), loss :class:`~neurolab_snn.training.losses.CETemporal` on the output
         first-spike times.
+    on_off : bool
+        Latency code only: add an OFF channel per pixel, the latency code of
+        :math:`1 - x` (inputs ``[ON_0..ON_63, OFF_0..OFF_63]``, ``n_inputs`` 128),
+        as the ON and OFF cells of the retina (Kuffler 1953).  Without it, dark
+        pixels never spike and the network sees the background only as silence;
+        with it the background fires first.
     n_steps : int
         Time steps per sample.
     dt : Quantity
@@ -158,13 +165,17 @@ class DigitsTask:
     time_scale: Quantity = field(default_factory=lambda: 2 * ms)
     split_seed: int = 0
     data: tuple | None = None
+    on_off: bool = False
 
     def __post_init__(self):
         if self.encoding not in ("rate", "latency"):
             raise ValueError(f"encoding={self.encoding!r}; expected 'rate' or 'latency'")
+        if self.on_off and self.encoding != "latency":
+            raise ValueError(f"on_off=True with encoding={self.encoding!r}; ON/OFF channels "
+                             "are an option of encoding='latency'")
         check_quantity("dt", self.dt, second, positive=True)
         self.train, self.val, self.test = self.data or load_digits_split(seed=self.split_seed)
-        self.n_inputs = self.train.x.shape[1]
+        self.n_inputs = self.train.x.shape[1] * (2 if self.on_off else 1)
         self.n_classes = int(max(self.train.y.max(), self.test.y.max()) + 1)
         self._dt = float(to_si(self.dt))
 
@@ -175,8 +186,9 @@ class DigitsTask:
     def encode(self, x, rng) -> np.ndarray:
         if self.encoding == "rate":
             return rate(x, self.n_steps, rng=rng, gain=self.gain)
-        return latency(x, self.n_steps, dt=self.dt, threshold=0.01, clip=True, linear=True,
-                       normalize=True)
+        code = [latency(v, self.n_steps, dt=self.dt, threshold=0.01, clip=True, linear=True,
+                        normalize=True) for v in ((x, 1.0 - x) if self.on_off else (x,))]
+        return np.concatenate(code, axis=-1)
 
     def loss(self, trace, y, output: str):
         s = trace.spikes[output]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from neurolab_snn.training.adjoint import first_spike_times, first_spike_vjp
+from neurolab_snn.training.recipes import digits_network
 from neurolab_snn.training.tasks import (DigitsTask, DMSTask, load_digits_split, load_mnist_idx,
                                          write_idx)
 from neurolab_snn.units import ms
@@ -67,6 +68,22 @@ def test_digit_encodings():
     np.testing.assert_allclose(s.mean(axis=1), 0.5 * rate.train.x[:3], atol=0.12)
     with pytest.raises(ValueError, match="encoding"):
         DigitsTask(encoding="phase")
+
+
+def test_latency_on_off_channels():
+    on = DigitsTask(encoding="latency", n_steps=25)
+    both = DigitsTask(encoding="latency", n_steps=25, on_off=True)
+    x = both.train.x[:4]
+    s = both.encode(x, rng=None)
+    assert both.n_inputs == 128 and s.shape == (4, 25, 128)
+    np.testing.assert_array_equal(s[..., :64], on.encode(x, rng=None))   # ON = plain code
+    off_first = np.argmax(s[..., 64:], axis=1)
+    assert (off_first[x == 0] == 0).all()                   # background fires first in OFF
+    assert s[..., 64:].sum(axis=1)[x == 1].max() == 0       # full-intensity pixels: no OFF spike
+    spec = digits_network(n_inputs=both.n_inputs)
+    assert spec.n_inputs == 128
+    with pytest.raises(ValueError, match="on_off"):
+        DigitsTask(encoding="rate", on_off=True)
 
 
 def test_first_spike_time_and_its_gradient():
