@@ -4,13 +4,15 @@ Digits, one hidden LIF layer, held-out test split, mean over 3 seeds:
 rate code + spike-count loss >= 97 %; latency code + first-spike loss >= 95 %.
 DMS (80 E + 20 I GIF neurons with adaptation currents, Dale's law): held-out test
 accuracy >= 90 %, mean over 3 seeds, and the same network of plain LIF neurons
-(no adaptation) does clearly worse.  Trainable
-time constants: not worse than fixed ones, and faster to the same accuracy.
+(no adaptation) does clearly worse.  Trainable adaptation: on DMS, a GIF network
+whose adaptation current starts too short-lived (tau_eta = 1 s) does better when
+it learns tau_eta and the adaptation strength than with them fixed (3 seeds).
 """
 import numpy as np
 import pytest
 
 from neurolab_snn.training.recipes import train_digits, train_dms
+from neurolab_snn.units import ms
 
 
 @pytest.mark.slow
@@ -35,11 +37,12 @@ def test_dms_gif_target_and_beats_lif():
 
 
 @pytest.mark.slow
-def test_trainable_time_constants_help():
-    fixed = train_digits("latency", seed=0)
-    learnt = train_digits("latency", seed=0, trainable=("tau_m", "V_th"))
-    assert learnt["test_accuracy"] >= fixed["test_accuracy"] - 0.005
-    first = lambda out, level: next((h["epoch"] for h in out["history"]         # noqa: E731
-                                     if h["val_accuracy"] >= level), 10 ** 9)
-    level = 0.9 * max(h["val_accuracy"] for h in fixed["history"])
-    assert first(learnt, level) <= first(fixed, level)
+def test_trainable_adaptation_helps():
+    """Measured (seeds 0-2): fixed 77.5 +- 2.1 %, learnt 88.6 +- 0.4 %; tau_eta 1 -> 1.42-1.45 s,
+    a_eta 60 -> 69-70 pA."""
+    runs = {label: [train_dms("GIF", seed=s, adaptation_tau=1000 * ms, trainable=trainable)
+                    for s in range(3)]
+            for label, trainable in (("fixed", ()), ("learnt", ("tau_eta_0", "a_eta_0")))}
+    acc = {k: [r["test_accuracy"] for r in v] for k, v in runs.items()}
+    assert np.mean(acc["learnt"]) > np.mean(acc["fixed"]) + 0.03, acc
+    assert all(r["params"]["rec.tau_eta_0"].mean() > 1.1 for r in runs["learnt"])
