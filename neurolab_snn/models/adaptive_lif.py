@@ -21,7 +21,7 @@ Both are linear between spikes and integrated exactly.
 from __future__ import annotations
 
 from ..units import Mohm, mV, ms, pA
-from .base import NeuronModel, Preset, check_time_constants, resolve_parameters
+from .base import NeuronModel, Preset, check_time_constants, refractoriness, resolve_parameters
 
 THRESHOLD_EQUATIONS = """
 dv/dt = (E_L - v + R_m*(I_ext + I_syn))/tau_m : volt (unless refractory)
@@ -85,7 +85,8 @@ def AdaptiveLIF(preset: str = "bellec2018", *, adaptation: str = "threshold",
     else:
         eqs, threshold, reset = CURRENT_EQUATIONS, "v > V_th", "v = V_reset\nw += b_w"
         initial = {"v": "E_L", "w": 0 * pA}
+    eqs, refractory, values = refractoriness("AdaptiveLIF", eqs, values)
     return NeuronModel(name="AdaptiveLIF", equations=eqs, threshold=threshold, reset=reset,
-                       refractory="t_ref", method="exact", parameters=values,
+                       refractory=refractory, method="exact", parameters=values,
                        initial_values=initial, reference=PRESETS[preset].reference,
                        presets=PRESETS, options={"preset": preset, "adaptation": adaptation})

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..units import Hz, mV, ms, nS, pA, pF, check_quantity, second, volt, amp
-from .base import NeuronModel, Preset, check_time_constants, resolve_parameters
+from .base import NeuronModel, Preset, check_time_constants, refractoriness, resolve_parameters
 
 _BASE = dict(C=200 * pF, g_L=10 * nS, E_L=-70 * mV, V_reset=-55 * mV, t_ref=4 * ms,
              V_T_star=-50 * mV, DeltaV=1.0 * mV, lambda_0=1 * Hz)
@@ -132,8 +132,9 @@ def GIF(preset: str = "pozzorini2015_l5pyr", *, escape: bool = True,
     eqs = gif_equations(len(eta_taus), len(gamma_taus))
     if not escape:
         eqs = "\n".join(ln for ln in eqs.splitlines() if not ln.startswith("lambda_esc")) + "\n"
+    eqs, refractory, values = refractoriness("GIF", eqs, values)
     return NeuronModel(name="GIF", equations=eqs, threshold=threshold, reset="\n".join(reset),
-                       refractory="t_ref", method="exponential_euler", parameters=values,
+                       refractory=refractory, method="exponential_euler", parameters=values,
                        initial_values=initial, reference=PRESETS[preset].reference,
                        presets=PRESETS, options={"preset": preset, "escape": escape,
                                                  "n_eta": len(eta_taus),

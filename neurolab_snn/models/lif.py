@@ -18,7 +18,7 @@ variables: protocols set ``I_ext``, circuits drive ``I_syn`` or ``g_e``/``g_i``.
 from __future__ import annotations
 
 from ..units import Mohm, mV, ms
-from .base import NeuronModel, Preset, check_time_constants, resolve_parameters
+from .base import NeuronModel, Preset, check_time_constants, refractoriness, resolve_parameters
 
 _COMMON = """
 I_ext : amp
@@ -79,16 +79,16 @@ def LIF(preset: str = "gerstner2014", *, synapse: str = "current", **parameters)
         raise ValueError(f"LIF: synapse={synapse!r}; expected 'current' or 'conductance'")
     values = resolve_parameters("LIF", PRESETS, preset, parameters)
     check_time_constants("LIF", values, ("tau_m", "tau_e", "tau_i"))
-    if values["t_ref"] < 0 * ms:
-        raise ValueError(f"LIF: parameter 't_ref'={values['t_ref']!r}; expected >= 0 ms")
     if synapse == "current":
         values = {k: v for k, v in values.items() if k in _CURRENT_ONLY}
+    eqs, refractory, values = refractoriness(
+        "LIF", CURRENT_EQUATIONS if synapse == "current" else CONDUCTANCE_EQUATIONS, values)
     return NeuronModel(
         name="LIF",
-        equations=CURRENT_EQUATIONS if synapse == "current" else CONDUCTANCE_EQUATIONS,
+        equations=eqs,
         threshold="v > V_th",
         reset="v = V_reset",
-        refractory="t_ref",
+        refractory=refractory,
         method="exact" if synapse == "current" else "exponential_euler",
         parameters=values,
         initial_values={"v": "E_L"},

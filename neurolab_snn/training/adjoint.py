@@ -39,6 +39,7 @@ import numpy as np
 
 from ..recording import Recording
 from .network import Trace, TrainableNetwork, refractory_mask
+from .kernels import compiled_adjoint, covers
 
 __all__ = ["backward", "trace_from_recording", "first_spike_times", "first_spike_vjp"]
 
@@ -83,7 +84,7 @@ def trace_from_recording(net: TrainableNetwork, params, inputs, recording: Recor
 def backward(net: TrainableNetwork, params: Mapping[str, np.ndarray], trace: Trace, *,
              grad_spikes: Mapping[str, np.ndarray] | None = None,
              grad_states: Mapping[str, Mapping[str, np.ndarray]] | None = None,
-             smooth: bool = False) -> dict[str, np.ndarray]:
+             smooth: bool = False, compiled: bool = False) -> dict[str, np.ndarray]:
     r"""Gradients of the loss with respect to every parameter, by the discrete adjoint.
 
     Parameters
@@ -101,6 +102,10 @@ def backward(net: TrainableNetwork, params: Mapping[str, np.ndarray], trace: Tra
     smooth : bool
         The forward pass used the smooth spike (then :math:`\partial s/\partial h` is
         exactly the surrogate derivative and the gradient is exact).
+    compiled : bool
+        Run the recursion of every layer that :func:`.kernels.covers` as compiled
+        code (:mod:`~neurolab_snn.training.kernels`; needs a C++ compiler, like
+        Brian2's Cython runtime); the other layers use the numpy recursion.
 
     Returns
     -------
@@ -118,7 +123,7 @@ def backward(net: TrainableNetwork, params: Mapping[str, np.ndarray], trace: Tra
     x_tm = _tm(trace.inputs)
     sp = [_tm(trace.spikes[layer.name]) for layer in layers]          # (T, B, n)
     grads = {}
-    ext = None                 # dL/ds of the layer's spikes through the layer above, (T, B, n)
+    above = None           # (delta (T, B, n_above), W_above (n, n_above)) of the layer above
     for i in range(len(layers) - 1, -1, -1):
         layer = layers[i]
         src = x_tm if i == 0 else sp[i - 1]
@@ -126,33 +131,26 @@ def backward(net: TrainableNetwork, params: Mapping[str, np.ndarray], trace: Tra
         R = params.get(f"{layer.name}.R") if layer.recurrent else None
         lay = _Layer(net, i, trace, net.layer_params(params, i), src, sp[i], W, R,
                      grad_spikes, grad_states)
-        lay.solve(ext, net.spec.detach_reset)
+        if compiled and covers(layer, net.discrete[i], recurrent=R is not None,
+                               n_ref=net.n_ref[i], detach=net.spec.detach_reset,
+                               surrogate=net.spec.surrogate):
+            lay.solve_compiled(above)          # forms delta_above W_above^T on the fly
+        else:
+            ext = None if above is None else \
+                (above[0].reshape(-1, above[1].shape[1]) @ above[1].T).reshape(sp[i].shape)
+            lay.solve(ext, net.spec.detach_reset)
         d2 = lay.delta.reshape(-1, layer.n)
         grads[f"{layer.name}.W"] = src.reshape(-1, src.shape[2]).T @ d2
         if R is not None:
             grads[f"{layer.name}.R"] = sp[i].reshape(-1, layer.n).T @ d2
         grads.update({f"{layer.name}.{k}": g for k, g in lay.param_grads().items()})
-        if i > 0:
-            ext = (d2 @ W.T).reshape(src.shape)
+        above = (lay.delta, W)
     del smooth  # the same formulas hold; the flag documents the exact case
     return {key: grads[key] for key in net.parameter_names()}
 
 
 def _at(a, k):
     return a[k] if np.ndim(a) == 3 else a
-
-
-def _divide(a, c) -> np.ndarray:
-    """``a / c``, in place where *a* is an array of its own."""
-    a = np.asarray(a, dtype=np.float64)
-    if a.flags.writeable and a.base is None and a.ndim:
-        return np.divide(a, c, out=a)
-    return a / c
-
-
-def _nonzero(a) -> bool:
-    """``a.any()``, faster for float arrays."""
-    return bool(a.max() > 0 or a.min() < 0)
 
 
 def _is_one(a) -> bool:
@@ -194,14 +192,17 @@ class _Layer:
         refr = None if self.refr is None else self.refr[a:z]
         s = self.s[a:z]
         XP = dm.update(X, p, refr)
-        q = {"s": s, "open": None, "gate": 1.0, "U": None}
+        q = {"s": s, "open": None, "gate": 1.0, "U": None, "keep": None, "fired": None}
+        if self.spiking:
+            q["keep"] = 1.0 - s                 # 1 where no reset happened
+            # which steps have a spike at all (spikes are >= 0: 0/1 or the smooth step)
+            q["fired"] = s.reshape(z - a, -1).max(axis=1) > 0
         if self.gated:
             q["open"] = 1.0 if refr is None else np.where(refr, 0.0, 1.0)
-            q["gate"] = q["open"] * (1.0 - s)
+            q["gate"] = q["keep"] if refr is None and self.spiking else q["open"] * (1.0 - s)
         q["JF"], q["JFp"] = dm.update_jacobian(X, p, refr)
         if self.spiking:
-            sg = _divide(self.surrogate.grad(np.divide(dm.threshold(XP, p), self.scale)),
-                         self.scale)
+            sg = self.surrogate.grad_scaled(dm.threshold(XP, p), self.scale)
             q["SG"] = sg if refr is None else np.where(refr, 0.0, sg)
             q["DHX"], q["DHP"] = dm.threshold_jacobian(XP, p)
             XPP = XP                # x'' (after the synaptic input) where it matters
@@ -234,6 +235,18 @@ class _Layer:
             lam = self._recursion(q, a, z, lam, dl0, ext, own, detach)
         self.lam = lam
 
+    def solve_compiled(self, above) -> None:
+        """:meth:`solve` by the compiled kernel (a layer that :func:`.kernels.covers`);
+        *above*: ``(delta, W)`` of the layer above, or None."""
+        delta, lam, grads = compiled_adjoint(
+            self.dm, gated=self.gated, spiking=self.spiking, X=self.X, s=self.s, dl=self.gs,
+            above=above, gx=self.gx, params=self.p, n=self.layer.n, scale=self.scale,
+            surrogate=self.surrogate)
+        self.delta = delta.reshape(self.shape)
+        self.lam = [x.reshape(self.shape[1:]) for x in lam]
+        for name, g in grads.items():
+            self.grads[name] += g
+
     def _recursion(self, q, a, z, lam, dl0, ext, own, detach):
         r"""Steps ``z-1 .. a`` of the recursion (block quantities *q*); accumulates the
         parameter gradients; returns :math:`\lambda_a`."""
@@ -256,8 +269,8 @@ class _Layer:
             # resets
             lpp = lam
             s = q["s"][kk]
-            if self.spiking and (not detach or _nonzero(s)):
-                keep = 1.0 - s                              # where no reset happened
+            if self.spiking and (not detach or q["fired"][kk]):
+                keep = q["keep"][kk]
                 lpp = [l * keep if r else l for l, r in zip(lam, dm.resets)]
                 for (i_, j), d in q["JR"].items():
                     lpp[j] = lpp[j] + lam[i_] * s * _at(d, kk)

@@ -14,7 +14,15 @@ variables.  The input spikes of the first layer enter either
 * ``input_mode='synapses'``: as spikes of an input ``NeuronGroup`` (threshold
   on a ``TimedArray`` of the spike raster) through a ``Synapses`` object.
 
-Both give the same traces (tested).  All objects share one ``Clock``.  State
+Both give the same traces (tested).  With ``propagation='dense'`` (the default
+of :class:`BrianForward` on the runtime backends) each layer's synaptic input
+- the drive, :math:`s^{l-1}_k W_l` and :math:`s^l_k R_l` - is added by one
+:class:`LayerInput` ``NetworkOperation`` in the same ``'synapses'`` slot, with
+the same conditional write as Brian2's for an ``(unless refractory)`` target:
+a matrix product on the step's spikes (Brian2's ``_spikespace``) instead of one
+``on_pre`` per synapse and a spike queue, the same traces to rounding (tested
+against the ``Synapses`` objects, which the standalone and GPU backends keep,
+and against the replay at 1e-12).  All objects share one ``Clock``.  State
 monitors in the ``'end'`` slot record every state variable, spike monitors
 every spike: the :class:`~neurolab_snn.recording.Recording` the adjoint needs.
 
@@ -36,8 +44,8 @@ import gc
 from collections.abc import Mapping
 
 import numpy as np
-from brian2 import (Clock, Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray,
-                    defaultclock)
+from brian2 import (Clock, Network, NetworkOperation, NeuronGroup, SpikeMonitor, StateMonitor,
+                    Synapses, TimedArray, defaultclock)
 from brian2.devices.device import runtime_device
 from brian2.synapses.synapses import SynapticPathway
 from brian2.units.fundamentalunits import Quantity, get_dimensions
@@ -50,7 +58,7 @@ from ..units import to_si, unit_string
 from .adjoint import trace_from_recording
 from .network import Trace, TrainableNetwork
 
-__all__ = ["BatchedNetwork", "BrianForward", "FORWARD_BACKENDS"]
+__all__ = ["BatchedNetwork", "BrianForward", "FORWARD_BACKENDS", "LayerInput"]
 
 #: Backends that can run the forward pass (``cuda``: brian2cuda on an NVIDIA GPU).
 FORWARD_BACKENDS = ("runtime", "numpy", "cpp_standalone", "cuda")
@@ -64,21 +72,83 @@ def _block_indices(batch: int, n_pre: int, n_post: int) -> tuple[np.ndarray, np.
     return b * n_pre + a, b * n_post + c
 
 
+class LayerInput:
+    r"""The synaptic input of one layer of ``batch`` copies, as a Brian2 ``NetworkOperation``.
+
+    In the ``'synapses'`` slot of step :math:`k` it adds to the target variable
+    :math:`u_k = d_k` (a precomputed drive, ``values[k]``) or
+    :math:`s^{\text{pre}}_k W` (the spikes of this step, read from the source
+    group's ``_spikespace``), plus :math:`s_k R` for a recurrent layer, times
+    the target's unit - where the target is ``(unless refractory)`` only for
+    the neurons that are not refractory (``not_refractory``, which the
+    threshold has just cleared for the neurons that spike), as Brian2 does
+    for an ``on_pre`` or ``run_regularly`` write.  Runtime backends only (the
+    operation is Python); ``W``, ``R`` and ``values`` are written in place.
+    """
+
+    def __init__(self, group, target: str, batch: int, *, gated: bool, drive_steps: int = 0,
+                 pre=None, n_pre: int = 0, recurrent: bool = False):
+        n = group.N // batch
+        self.group, self.target, self.batch, self.n, self.gated = group, target, batch, n, gated
+        self.values = np.zeros((drive_steps, batch * n)) if drive_steps else None
+        self.pre = pre
+        self.W = np.zeros((n_pre, n)) if pre is not None else None
+        self.R = np.zeros((n, n)) if recurrent else None
+        self._s_pre = np.zeros((batch, n_pre)) if pre is not None else None
+        self._s_own = np.zeros((batch, n)) if recurrent else None
+
+    def operation(self, clock, name: str) -> NetworkOperation:
+        return NetworkOperation(self.step, clock=clock, when="synapses", name=name)
+
+    @staticmethod
+    def _spikes(group, buffer) -> np.ndarray | None:
+        space = group.variables["_spikespace"].get_value()
+        count = space[-1]
+        if count == 0:
+            return None
+        flat = buffer.reshape(-1)
+        flat[...] = 0.0
+        flat[space[:count]] = 1.0
+        return buffer
+
+    def step(self) -> None:
+        group, u = self.group, None
+        if self.values is not None:
+            u = self.values[group.clock.variables["timestep"].get_value()[0]]
+        for pre, s, w in ((self.pre, self._s_pre, self.W), (group, self._s_own, self.R)):
+            if w is not None and self._spikes(pre, s) is not None:
+                su = (s @ w).reshape(-1)
+                u = su if u is None else np.add(u, su, out=su)
+        if u is None:
+            return
+        x = group.variables[self.target].get_value()
+        if self.gated:
+            np.add(x, u, out=x, where=group.variables["not_refractory"].get_value())
+        else:
+            x += u
+
+
 class BatchedNetwork:
     """Network factory: ``batch`` copies of a :class:`TrainableNetwork` for ``n_steps`` steps.
 
     ``own_clock=False``: every object runs on Brian2's ``defaultclock`` (whose
     ``dt`` must be the network's) instead of a clock of its own - brian2cuda's
-    generated code refers to ``defaultclock`` by name.
+    generated code refers to ``defaultclock`` by name.  ``propagation``:
+    ``'synapses'`` (Brian2 ``Synapses`` objects and ``run_regularly``, every
+    backend) or ``'dense'`` (one :class:`LayerInput` per layer, runtime only).
     """
 
     def __init__(self, net: TrainableNetwork, batch: int, n_steps: int, *,
                  input_mode: str = "drive", params: Mapping | None = None,
-                 inputs: np.ndarray | None = None, own_clock: bool = True):
+                 inputs: np.ndarray | None = None, own_clock: bool = True,
+                 propagation: str = "synapses"):
         if input_mode not in ("drive", "synapses"):
             raise ValueError(f"input_mode={input_mode!r}; expected 'drive' or 'synapses'")
+        if propagation not in ("synapses", "dense"):
+            raise ValueError(f"propagation={propagation!r}; expected 'synapses' or 'dense'")
         self.net, self.batch, self.n_steps, self.input_mode = net, int(batch), int(n_steps), \
             input_mode
+        self.propagation = propagation
         self.params = params
         self.inputs = inputs
         self.own_clock = bool(own_clock)
@@ -145,11 +215,14 @@ class BatchedNetwork:
         if abs(float(clock.dt) - float(dt)) > 1e-9 * float(dt):   # one schedule, one time base
             raise ValueError(f"defaultclock.dt = {defaultclock.dt}; expected dt = {dt} "
                              "(own_clock=False)")
+        dense = self.propagation == "dense"
         objects, handles, spike_mons, state_mons, groups = [], {}, {}, {}, []
+        layer_inputs: list[LayerInput] = []
         for i, (layer, dm) in enumerate(zip(net.spec.layers, net.discrete)):
             unit = Quantity(1.0, dim=get_dimensions(_target_unit(layer, dm)))
             extra = {"unit_in": unit}
-            if i == 0 and self.input_mode == "drive":
+            drive = i == 0 and self.input_mode == "drive"
+            if drive and not dense:
                 ta = TimedArray(values[f"drive_{layer.name}"], dt=dt, name=f"drive_{layer.name}")
                 extra[f"drive_{layer.name}"] = ta
                 handles[f"drive_{layer.name}"] = ta
@@ -160,7 +233,17 @@ class BatchedNetwork:
                                       extra_namespace=extra)
             for key in layer.trainable:
                 setattr(group, key, values[f"{layer.name}.{key}"])
-            if i == 0 and self.input_mode == "drive":
+            if dense:
+                layer_inputs.append(LayerInput(
+                    group, layer.target, bsz, gated=net.gated[i],
+                    drive_steps=t_steps if drive else 0,
+                    pre=None if i == 0 and drive else groups[-1] if i > 0 else "input",
+                    n_pre=net.spec.layers[i - 1].n if i > 0 else net.spec.n_inputs,
+                    recurrent=layer.recurrent))
+                if drive:
+                    layer_inputs[-1].values[...] = values[f"drive_{layer.name}"]
+                    handles[f"drive_{layer.name}"] = layer_inputs[-1]
+            elif drive:
                 objects.append(group.run_regularly(
                     f"{layer.target} += drive_{layer.name}(t, i)*unit_in",
                     when="synapses", name=f"{layer.name}_drive"))
@@ -181,6 +264,18 @@ class BatchedNetwork:
             objects.append(src)
         for i, layer in enumerate(net.spec.layers):
             post = groups[i]
+            if dense:
+                li = layer_inputs[i]
+                if li.pre == "input":
+                    li.pre = handles["input"]
+                if li.W is not None:
+                    li.W[...] = params[f"{layer.name}.W"]
+                    handles[f"syn_{layer.name}"] = li
+                if li.R is not None:
+                    li.R[...] = params[f"{layer.name}.R"]
+                    handles[f"rec_{layer.name}"] = li
+                objects.append(li.operation(clock, f"{layer.name}_input"))
+                continue
             if i > 0 or self.input_mode == "synapses":
                 pre = groups[i - 1] if i > 0 else handles["input"]
                 n_pre = net.spec.layers[i - 1].n if i > 0 else net.spec.n_inputs
@@ -266,6 +361,9 @@ class BrianForward:
         Time steps per sample.
     backend : {'runtime', 'numpy', 'cpp_standalone', 'cuda'}
     input_mode : {'drive', 'synapses'}
+    propagation : {'dense', 'synapses'}, optional
+        How spikes reach the next layer (see :class:`BatchedNetwork`); default
+        ``'dense'`` on the runtime backends, ``'synapses'`` on the others.
     directory : str, optional
         Standalone project folder.
     freeze_gc : bool
@@ -290,13 +388,19 @@ class BrianForward:
     def __init__(self, net: TrainableNetwork, batch: int, n_steps: int, *,
                  backend: str = "runtime", input_mode: str = "drive",
                  directory: str | None = None, seed: int = 0, freeze_gc: bool = True,
-                 reuse_code_objects: bool = True):
+                 reuse_code_objects: bool = True, propagation: str | None = None):
         check_backend(backend, supported=FORWARD_BACKENDS)
         self.reuse_code_objects, self.freeze_gc, self._frozen_code = \
             reuse_code_objects, freeze_gc, False
         self.net, self.batch, self.n_steps, self.backend = net, int(batch), int(n_steps), backend
+        standalone = backend in ("cpp_standalone", "cuda")
+        if propagation is None:
+            propagation = "synapses" if standalone else "dense"
+        if propagation == "dense" and standalone:
+            raise ValueError(f"propagation='dense' runs Python operations; backend={backend!r} "
+                             "needs propagation='synapses'")
         self.factory = BatchedNetwork(net, batch, n_steps, input_mode=input_mode,
-                                      own_clock=backend != "cuda")
+                                      own_clock=backend != "cuda", propagation=propagation)
         self.duration = n_steps * net.spec.dt
         self.runs = 0
         self._sim = None
@@ -357,6 +461,10 @@ class BrianForward:
         for key, (value, shared) in blocks.items():
             name, _, var = key.partition(".")
             handle = built.handles[name]
+            if isinstance(handle, LayerInput) and var:       # dense weights: one copy
+                weights = handle.R if name.startswith("rec_") else handle.W
+                weights.reshape(-1)[...] = np.asarray(value).reshape(-1)
+                continue
             target = handle.variables[var].get_value() if var else handle.values
             value = np.asarray(value)
             if shared:                          # one row per network copy
@@ -389,8 +497,11 @@ class BrianForward:
             mon, _ = built.spike_monitors[layer.name]
             idx = mon.variables["i"].get_value().astype(np.int64)
             times = np.array(mon.variables["t"].get_value(), dtype=np.float64)
+            flat = np.rint(np.multiply(times, 1.0 / net.dt)).astype(np.int64)   # step index
+            flat *= n_all
+            flat += idx
             dense = np.zeros((t_steps, bsz, layer.n))
-            dense.reshape(-1)[np.rint(times / net.dt).astype(np.int64) * n_all + idx] = 1.0
+            dense.reshape(-1)[flat] = 1.0
             spikes[layer.name] = np.swapaxes(dense[:, :b], 0, 1)
             pops[layer.name] = PopulationRecording(n_all, idx, times, traces,
                                                    self._units[layer.name], indices)

@@ -102,13 +102,13 @@ class Layer:
                              "so it cannot spike; give the model a threshold or use it as a "
                              "read-out with spiking=False")
         for key in self.trainable:
+            if key == "t_ref":
+                raise ValueError(f"layer {self.name!r}: t_ref cannot be trained (spikes do not "
+                                 "depend smoothly on it)")
             if key not in self.model.parameters:
                 raise ValueError(f"layer {self.name!r}: trainable parameter {key!r} is not a "
                                  f"parameter of {self.model.name!r}; expected one of "
                                  f"{sorted(self.model.parameters)}")
-            if key == "t_ref":
-                raise ValueError(f"layer {self.name!r}: t_ref cannot be trained (spikes do not "
-                                 "depend smoothly on it)")
         check_quantity(f"{self.name}.scale", self.scale, self.scale, positive=True)
         if self.n_excitatory is not None and not 0 <= self.n_excitatory <= self.n:
             raise ValueError(f"layer {self.name!r}: n_excitatory={self.n_excitatory}; expected "

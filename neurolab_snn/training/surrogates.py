@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -51,6 +52,9 @@ class Surrogate:
     """Base class: a smooth step ``__call__`` and its derivative ``grad``, steepness ``slope``."""
 
     slope: float = 1.0
+    #: ``grad`` as a C expression of ``x`` and the slope ``k`` (for the compiled adjoint,
+    #: :mod:`~neurolab_snn.training.kernels`); None: the numpy recursion is used.
+    grad_code: ClassVar[str | None] = None
 
     def __post_init__(self):
         object.__setattr__(self, "slope", _check_slope(type(self).__name__, self.slope))
@@ -60,6 +64,11 @@ class Surrogate:
 
     def grad(self, x) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def grad_scaled(self, h, scale) -> np.ndarray:
+        r""":math:`\frac{d}{dh} S(h/c) = S'(h/c)/c` for a threshold distance *h* in units
+        of *scale* :math:`c` (what the adjoint needs; subclasses may fuse the steps)."""
+        return self.grad(np.divide(h, scale)) / scale
 
     @property
     def name(self) -> str:
@@ -71,6 +80,8 @@ class Sigmoid(Surrogate):
     r"""Logistic step :math:`S = \sigma(kx)`, :math:`S' = k\sigma(kx)(1-\sigma(kx))`."""
 
     slope: float = 5.0
+    grad_code: ClassVar[str | None] = \
+        "k * (0.5 * (1.0 + tanh(0.5 * k * x))) * (1.0 - 0.5 * (1.0 + tanh(0.5 * k * x)))"
 
     def __call__(self, x):
         return 0.5 * (1.0 + np.tanh(0.5 * self.slope * np.asarray(x, dtype=np.float64)))
@@ -86,6 +97,8 @@ class FastSigmoid(Surrogate):
     :math:`S' = \frac{k}{2(1+k|x|)^2}`."""
 
     slope: float = 25.0
+    grad_code: ClassVar[str | None] = \
+        "0.5 * k / ((1.0 + k * fabs(x)) * (1.0 + k * fabs(x)))"
 
     def __call__(self, x):
         kx = self.slope * np.asarray(x, dtype=np.float64)
@@ -99,6 +112,15 @@ class FastSigmoid(Surrogate):
         np.multiply(u, u, out=u)
         return np.divide(0.5 * self.slope, u, out=u)
 
+    def grad_scaled(self, h, scale):
+        c = self.slope / np.asarray(scale, dtype=np.float64)
+        h = np.asarray(h, dtype=np.float64)
+        u = np.abs(h, out=np.empty(np.broadcast_shapes(h.shape, c.shape)))
+        u *= c
+        u += 1.0
+        np.multiply(u, u, out=u)
+        return np.divide(0.5 * c, u, out=u)
+
 
 SuperSpike = FastSigmoid
 
@@ -108,6 +130,8 @@ class ATan(Surrogate):
     r"""Arc-tangent step (Fang et al. 2021): :math:`S = \frac12 + \frac1\pi\arctan(\pi k x/2)`."""
 
     slope: float = 2.0
+    grad_code: ClassVar[str | None] = \
+        "0.5 * k / (1.0 + 2.4674011002723395 * k * k * x * x)"     # (pi/2)^2
 
     def __call__(self, x):
         return 0.5 + np.arctan(0.5 * np.pi * self.slope * np.asarray(x, dtype=np.float64)) / np.pi
@@ -123,6 +147,8 @@ class Triangle(Surrogate):
     (Bellec et al. 2018, 'pseudo-derivative'; support :math:`|x| < 1/k`)."""
 
     slope: float = 1.0
+    grad_code: ClassVar[str | None] = \
+        "k * fmax(0.0, 1.0 - k * fabs(x))"
 
     def __call__(self, x):
         u = np.clip(self.slope * np.asarray(x, dtype=np.float64), -1.0, 1.0)
@@ -139,6 +165,8 @@ class StraightThrough(Surrogate):
     :math:`S = \mathrm{clip}(\frac12 + kx, 0, 1)`, derivative :math:`k` on :math:`|x| < 1/(2k)`."""
 
     slope: float = 1.0
+    grad_code: ClassVar[str | None] = \
+        "(fabs(x) < 0.5 / k ? k : 0.0)"
 
     def __call__(self, x):
         return np.clip(0.5 + self.slope * np.asarray(x, dtype=np.float64), 0.0, 1.0)

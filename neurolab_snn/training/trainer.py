@@ -72,7 +72,10 @@ class TrainSettings:
     ``bounds``: extra ``{'layer.param': (low, high)}`` in SI; ``blas_threads``:
     BLAS threads during training (1 by default: the matrices are small, and
     spinning BLAS threads on a busy machine slow the products down many
-    times; None leaves the setting alone; needs ``threadpoolctl``).
+    times; None leaves the setting alone; needs ``threadpoolctl``);
+    ``compiled_adjoint``: run the backward recursion of the layers it covers as
+    compiled code (:mod:`.kernels`; None: whenever the forward pass compiles
+    code too, i.e. every backend but ``'numpy'``, and Cython works here).
     """
 
     epochs: int = 30
@@ -92,6 +95,7 @@ class TrainSettings:
     bounds: dict = field(default_factory=dict)
     blas_threads: int | None = 1
     weight_decay: float = 0.0
+    compiled_adjoint: bool | None = None
 
     def __post_init__(self):
         if self.epochs < 1 or self.batch_size < 1:
@@ -173,6 +177,10 @@ class Trainer:
         self.forward = BrianForward(net, settings.batch_size, task.n_steps,
                                     backend=settings.backend, input_mode=settings.input_mode,
                                     seed=settings.seed)
+        self.compiled = settings.compiled_adjoint
+        if self.compiled is None:
+            from brian2.codegen.runtime.cython_rt import CythonCodeObject
+            self.compiled = settings.backend != "numpy" and CythonCodeObject.is_available()
         self.history: list[dict] = []
         self.epoch = 0
         self.best = (-np.inf, 0, {k: v.copy() for k, v in self.params.items()})
@@ -199,7 +207,7 @@ class Trainer:
                     g_spikes[layer.name] = g_spikes.get(layer.name, 0) + np.repeat(
                         g, s.shape[1], axis=1)
             grads = backward(self.net, self.params, trace, grad_spikes=g_spikes,
-                             grad_states=g_states)
+                             grad_states=g_states, compiled=self.compiled)
         t2 = time.perf_counter()
         self.time_forward += t1 - t0
         self.time_backward += t2 - t1
@@ -256,12 +264,13 @@ class Trainer:
             n += len(y)
             bar.set_postfix(loss=f"{value:.3f}")
         wall = time.perf_counter() - start
+        forward_s, backward_s = self.time_forward - tf0, self.time_backward - tb0
         val_loss, val_acc = self.evaluate(self.task.val)
         self.epoch += 1
         return {"epoch": self.epoch, "lr": self.optimizer.lr, "train_loss": float(np.sum(losses) / n),
                 "train_accuracy": correct / n, "val_loss": val_loss, "val_accuracy": val_acc,
                 "time_s": wall, "samples_per_s": n / wall,
-                "forward_s": self.time_forward - tf0, "backward_s": self.time_backward - tb0}
+                "forward_s": forward_s, "backward_s": backward_s}     # training batches only
 
     def _diverged_message(self, value, batch) -> str:
         where = (f"; the last good checkpoint is {self.out_dir / 'checkpoint.npz'} (epoch "

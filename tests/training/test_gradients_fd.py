@@ -85,8 +85,10 @@ def test_spike_count_loss_gradients(name):
     _check(net, params, x, loss_fn, grads)
 
 
-def test_membrane_readout_loss_gradients():
-    """Loss on the state of a non-spiking read-out (grad_states path), ATan surrogate."""
+@pytest.mark.parametrize("compiled", [False, True])
+def test_membrane_readout_loss_gradients(compiled):
+    """Loss on the state of a non-spiking read-out (grad_states path), ATan surrogate;
+    ``compiled``: the read-out's recursion runs as the compiled kernel."""
     spec = NetworkSpec(4, (Layer("hid", LIF(t_ref=0 * ms), 5, recurrent=True,
                                  trainable=("tau_m", "V_th"), scale=4 * mV),
                            Layer("out", LI, 2, spiking=False, trainable=("tau_m",))),
@@ -106,5 +108,6 @@ def test_membrane_readout_loss_gradients():
 
     trace = net.simulate(params, x, smooth=True)
     _, g = CERate().value_and_grad(logits(trace), y)
-    grads = backward(net, params, trace, grad_states={"out": {"v": g / 1e-3}}, smooth=True)
+    grads = backward(net, params, trace, grad_states={"out": {"v": g / 1e-3}}, smooth=True,
+                     compiled=compiled)
     _check(net, params, x, loss_fn, grads)

@@ -87,6 +87,26 @@ def test_input_modes_agree():
         assert _rel(a.states[layer]["v"], b.states[layer]["v"]) < 1e-12
 
 
+@pytest.mark.parametrize("input_mode", ["drive", "synapses"])
+def test_dense_propagation_equals_brian2_synapses(input_mode):
+    """The runtime default (one matrix product per layer and step in a NetworkOperation)
+    against Brian2 Synapses objects: recurrent layer, refractory period, 3 copies."""
+    net = _net(AdaptiveLIF(t_ref=3 * ms), ("tau_m",))
+    rng = np.random.default_rng(8)
+    params = net.init_params(rng, gain=40.0, weight_scale={"out": 12.0})
+    x = (rng.random((3, 50, 6)) < 0.3).astype(float)
+    runs = {prop: BrianForward(net, 3, 50, backend="numpy", input_mode=input_mode,
+                               propagation=prop).run(params, x)
+            for prop in ("dense", "synapses")}
+    assert runs["dense"].spikes["hid"].sum() > 20
+    for layer in ("hid", "out"):
+        np.testing.assert_array_equal(runs["dense"].spikes[layer], runs["synapses"].spikes[layer])
+        for var, values in runs["synapses"].states[layer].items():
+            assert _rel(runs["dense"].states[layer][var], values) < 1e-12, (layer, var)
+    with pytest.raises(ValueError, match="propagation"):
+        BrianForward(net, 3, 50, backend="cpp_standalone", propagation="dense")
+
+
 def test_replay_cython_runtime():
     """Compiles Cython code objects (about a minute on a fresh machine)."""
     net = _net(AdaptiveLIF(t_ref=2 * ms), ("tau_m",))

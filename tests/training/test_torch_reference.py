@@ -37,8 +37,13 @@ def _spike(h):
     return Spike.apply(h / SCALE)
 
 
-def _torch_forward(kind, P, x, detach, dt=1e-3):
-    """The discrete network in torch: hidden (recurrent) layer of *kind*, LIF output."""
+def _torch_forward(kind, P, x, detach, gated, dt=1e-3):
+    """The discrete network in torch: hidden (recurrent) layer of *kind*, LIF output.
+
+    ``gated``: the models have Brian2's refractoriness (t_ref = dt, which holds no
+    neuron beyond its spike step) and drop the input that arrives in a spike step;
+    else (t_ref = 0: no refractoriness) the input is added and the reset overwrites it.
+    """
     b, t_steps, _ = x.shape
     nh, no = P["hid.W"].shape[1], P["out.W"].shape[1]
     E_L, V_reset, out_th = -0.07, -0.07, -0.05
@@ -68,10 +73,10 @@ def _torch_forward(kind, P, x, detach, dt=1e-3):
         s = _spike(h)
         so = _spike(vop - out_th)
         sd, sod = (s.detach(), so.detach()) if detach else (s, so)
-        # synapses (writes to v are blocked for neurons that just spiked)
+        # synapses (with refractoriness, writes to v are blocked for neurons that just spiked)
         u = x[:, k] @ P["hid.W"] + s @ P["hid.R"]
-        vpp = vp + u * (1 - sd)
-        vopp = vop + (s @ P["out.W"]) * (1 - sod)
+        vpp = vp + u * (1 - sd) if gated else vp + u
+        vopp = vop + (s @ P["out.W"]) * (1 - sod) if gated else vop + s @ P["out.W"]
         # resets
         v = vpp + sd * (V_reset - vpp) if kind != "GIF" else vpp + sd * (-0.055 - vpp)
         if kind == "ALIF":
@@ -85,22 +90,28 @@ def _torch_forward(kind, P, x, detach, dt=1e-3):
 
 
 MODELS = {
-    "LIF": (LIF(t_ref=0 * ms), ("tau_m", "V_th")),
-    "ALIF": (AdaptiveLIF(t_ref=0 * ms, tau_a=60 * ms, Delta_th=3 * mV),
+    "LIF": (lambda t_ref: LIF(t_ref=t_ref), ("tau_m", "V_th")),
+    "ALIF": (lambda t_ref: AdaptiveLIF(t_ref=t_ref, tau_a=60 * ms, Delta_th=3 * mV),
              ("tau_m", "V_th", "Delta_th", "tau_a")),
-    "GIF": (GIF(escape=False, t_ref=0 * ms, eta_taus=(20 * ms,), eta_amplitudes=(40 * pA,),
-                gamma_taus=(30 * ms,), gamma_amplitudes=(3 * mV,)),
+    "GIF": (lambda t_ref: GIF(escape=False, t_ref=t_ref, eta_taus=(20 * ms,),
+                              eta_amplitudes=(40 * pA,), gamma_taus=(30 * ms,),
+                              gamma_amplitudes=(3 * mV,)),
             ("C", "V_T_star", "a_eta_0", "a_gamma_0", "tau_eta_0")),
 }
 
 
-@pytest.mark.parametrize("detach", [True, False])
+@pytest.mark.parametrize("detach, gated, compiled", [
+    (True, False, False), (False, False, False), (False, True, False), (True, True, False),
+    (True, False, True), (True, True, True)])
 @pytest.mark.parametrize("kind", sorted(MODELS))
-def test_adjoint_matches_torch_autograd(kind, detach):
-    model, trainable = MODELS[kind]
-    spec = NetworkSpec(6, (Layer("hid", model, 8, recurrent=True, trainable=trainable,
+def test_adjoint_matches_torch_autograd(kind, detach, gated, compiled):
+    """``gated``: t_ref = dt (Brian2's refractoriness), else t_ref = 0 (none);
+    ``compiled``: the read-out layer's recursion runs as the compiled kernel."""
+    factory, trainable = MODELS[kind]
+    t_ref = 1 * ms if gated else 0 * ms
+    spec = NetworkSpec(6, (Layer("hid", factory(t_ref), 8, recurrent=True, trainable=trainable,
                                  scale=SCALE * 1e3 * mV),
-                           Layer("out", LIF(t_ref=0 * ms), 3, trainable=("tau_m",),
+                           Layer("out", LIF(t_ref=t_ref), 3, trainable=("tau_m",),
                                  scale=SCALE * 1e3 * mV)),
                        surrogate=FastSigmoid(slope=SLOPE), detach_reset=detach)
     net = TrainableNetwork(spec)
@@ -111,10 +122,11 @@ def test_adjoint_matches_torch_autograd(kind, detach):
     trace = net.simulate(params, x)
     assert 0.02 < trace.spikes["hid"].mean() < 0.6 and trace.spikes["out"].sum() > 5
     _, g = CECount().value_and_grad(trace.spikes["out"], y)
-    grads = backward(net, params, trace, grad_spikes={"out": g})
+    grads = backward(net, params, trace, grad_spikes={"out": g}, compiled=compiled)
 
     P = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()}
-    out = _torch_forward(kind, P, torch.tensor(x), detach)
+    assert net.gated == [gated, gated]
+    out = _torch_forward(kind, P, torch.tensor(x), detach, gated)
     np.testing.assert_array_equal(out.detach().numpy(), trace.spikes["out"])
     loss = torch.nn.functional.cross_entropy(out.sum(dim=1), torch.tensor(y))
     loss.backward()
