@@ -16,13 +16,14 @@ variables.  The input spikes of the first layer enter either
 
 Both give the same traces (tested).  With ``propagation='dense'`` (the default
 of :class:`BrianForward` on the runtime backends) each layer's synaptic input
-- the drive, :math:`s^{l-1}_k W_l` and :math:`s^l_k R_l` - is added by one
-:class:`LayerInput` ``NetworkOperation`` in the same ``'synapses'`` slot, with
-the same conditional write as Brian2's for an ``(unless refractory)`` target:
-a matrix product on the step's spikes (Brian2's ``_spikespace``) instead of one
-``on_pre`` per synapse and a spike queue, the same traces to rounding (tested
-against the ``Synapses`` objects, which the standalone and GPU backends keep,
-and against the replay at 1e-12).  All objects share one ``Clock``.  State
+:math:`s^{l-1}_k W_l + s^l_k R_l` (:math:`s^{-1}_k`: the input spikes) is
+added by one :class:`LayerInput` ``NetworkOperation`` in the same
+``'synapses'`` slot, with the same conditional write as Brian2's for an
+``(unless refractory)`` target: a matrix product on the step's spikes
+(Brian2's ``_spikespace``) instead of one ``on_pre`` per synapse and a spike
+queue, the same traces to rounding (tested against the ``Synapses`` objects,
+which the standalone and GPU backends keep, and against the replay at 1e-12).
+All objects share one ``Clock``.  State
 monitors in the ``'end'`` slot record every state variable, spike monitors
 every spike: the :class:`~neurolab_snn.recording.Recording` the adjoint needs.
 
@@ -76,25 +77,25 @@ class LayerInput:
     r"""The synaptic input of one layer of ``batch`` copies, as a Brian2 ``NetworkOperation``.
 
     In the ``'synapses'`` slot of step :math:`k` it adds to the target variable
-    :math:`u_k = d_k` (a precomputed drive, ``values[k]``) or
-    :math:`s^{\text{pre}}_k W` (the spikes of this step, read from the source
-    group's ``_spikespace``), plus :math:`s_k R` for a recurrent layer, times
-    the target's unit - where the target is ``(unless refractory)`` only for
-    the neurons that are not refractory (``not_refractory``, which the
-    threshold has just cleared for the neurons that spike), as Brian2 does
-    for an ``on_pre`` or ``run_regularly`` write.  Runtime backends only (the
-    operation is Python); ``W``, ``R`` and ``values`` are written in place.
+    :math:`u_k = s^{\text{pre}}_k W` - the spikes of this step, read from the
+    source group's ``_spikespace``, or for the first layer row :math:`k` of the
+    input spikes (``values``, (T, batch * n_inputs)) - plus :math:`s_k R` for a
+    recurrent layer, times the target's unit; where the target is ``(unless
+    refractory)`` only for the neurons that are not refractory
+    (``not_refractory``, which the threshold has just cleared for the neurons
+    that spike), as Brian2 does for an ``on_pre`` write.  Runtime backends only
+    (the operation is Python); ``W``, ``R`` and ``values`` are written in place.
     """
 
-    def __init__(self, group, target: str, batch: int, *, gated: bool, drive_steps: int = 0,
-                 pre=None, n_pre: int = 0, recurrent: bool = False):
+    def __init__(self, group, target: str, batch: int, *, gated: bool, n_pre: int,
+                 pre=None, input_steps: int = 0, recurrent: bool = False):
         n = group.N // batch
         self.group, self.target, self.batch, self.n, self.gated = group, target, batch, n, gated
-        self.values = np.zeros((drive_steps, batch * n)) if drive_steps else None
+        self.values = np.zeros((input_steps, batch * n_pre)) if input_steps else None
         self.pre = pre
-        self.W = np.zeros((n_pre, n)) if pre is not None else None
+        self.W = np.zeros((n_pre, n))
         self.R = np.zeros((n, n)) if recurrent else None
-        self._s_pre = np.zeros((batch, n_pre)) if pre is not None else None
+        self._s_pre = np.zeros((batch, n_pre))
         self._s_own = np.zeros((batch, n)) if recurrent else None
 
     def operation(self, clock, name: str) -> NetworkOperation:
@@ -114,11 +115,13 @@ class LayerInput:
     def step(self) -> None:
         group, u = self.group, None
         if self.values is not None:
-            u = self.values[group.clock.variables["timestep"].get_value()[0]]
-        for pre, s, w in ((self.pre, self._s_pre, self.W), (group, self._s_own, self.R)):
-            if w is not None and self._spikes(pre, s) is not None:
-                su = (s @ w).reshape(-1)
-                u = su if u is None else np.add(u, su, out=su)
+            s = self.values[group.clock.variables["timestep"].get_value()[0]]
+            u = (s.reshape(self.batch, -1) @ self.W).reshape(-1)
+        elif self._spikes(self.pre, self._s_pre) is not None:
+            u = (self._s_pre @ self.W).reshape(-1)
+        if self.R is not None and self._spikes(group, self._s_own) is not None:
+            su = (self._s_own @ self.R).reshape(-1)
+            u = su if u is None else np.add(u, su, out=su)
         if u is None:
             return
         x = group.variables[self.target].get_value()
@@ -184,7 +187,7 @@ class BatchedNetwork:
         xt = xt.reshape(t_steps * bsz, x.shape[2])
         out = {}
         first = net.spec.layers[0]
-        if self.input_mode == "drive":
+        if self.input_mode == "drive" and self.propagation != "dense":
             drive = np.matmul(xt, params[f"{first.name}.W"], out=None if drive_out is None
                               else drive_out.reshape(t_steps * bsz, first.n))   # (T * B, n0)
             out[f"drive_{first.name}"] = (drive.reshape(t_steps, bsz * first.n), False)
@@ -221,8 +224,8 @@ class BatchedNetwork:
         for i, (layer, dm) in enumerate(zip(net.spec.layers, net.discrete)):
             unit = Quantity(1.0, dim=get_dimensions(_target_unit(layer, dm)))
             extra = {"unit_in": unit}
-            drive = i == 0 and self.input_mode == "drive"
-            if drive and not dense:
+            drive = i == 0 and self.input_mode == "drive" and not dense
+            if drive:
                 ta = TimedArray(values[f"drive_{layer.name}"], dt=dt, name=f"drive_{layer.name}")
                 extra[f"drive_{layer.name}"] = ta
                 handles[f"drive_{layer.name}"] = ta
@@ -233,16 +236,16 @@ class BatchedNetwork:
                                       extra_namespace=extra)
             for key in layer.trainable:
                 setattr(group, key, values[f"{layer.name}.{key}"])
-            if dense:
-                layer_inputs.append(LayerInput(
-                    group, layer.target, bsz, gated=net.gated[i],
-                    drive_steps=t_steps if drive else 0,
-                    pre=None if i == 0 and drive else groups[-1] if i > 0 else "input",
-                    n_pre=net.spec.layers[i - 1].n if i > 0 else net.spec.n_inputs,
-                    recurrent=layer.recurrent))
-                if drive:
-                    layer_inputs[-1].values[...] = values[f"drive_{layer.name}"]
-                    handles[f"drive_{layer.name}"] = layer_inputs[-1]
+            if dense:       # the input spikes are read from a buffer, not an input group
+                li = LayerInput(group, layer.target, bsz, gated=net.gated[i],
+                                pre=groups[-1] if i > 0 else None,
+                                input_steps=0 if i > 0 else t_steps,
+                                n_pre=net.spec.layers[i - 1].n if i > 0 else net.spec.n_inputs,
+                                recurrent=layer.recurrent)
+                if i == 0:
+                    li.values[...] = values["input_spikes"]
+                    handles["input_spikes"] = li
+                layer_inputs.append(li)
             elif drive:
                 objects.append(group.run_regularly(
                     f"{layer.target} += drive_{layer.name}(t, i)*unit_in",
@@ -256,7 +259,7 @@ class BatchedNetwork:
             objects += [smon, spk]
             state_mons[layer.name] = (smon, tuple(dm.states), np.arange(bsz * layer.n))
             spike_mons[layer.name] = (spk, bsz * layer.n)
-        if self.input_mode == "synapses":
+        if self.input_mode == "synapses" and not dense:
             ta = TimedArray(values["input_spikes"], dt=dt, name="input_spikes")
             src = NeuronGroup(bsz * net.spec.n_inputs, "", threshold="input_spikes(t, i) > 0.5",
                               clock=clock, name="input", namespace={"input_spikes": ta})
@@ -266,11 +269,8 @@ class BatchedNetwork:
             post = groups[i]
             if dense:
                 li = layer_inputs[i]
-                if li.pre == "input":
-                    li.pre = handles["input"]
-                if li.W is not None:
-                    li.W[...] = params[f"{layer.name}.W"]
-                    handles[f"syn_{layer.name}"] = li
+                li.W[...] = params[f"{layer.name}.W"]
+                handles[f"syn_{layer.name}"] = li
                 if li.R is not None:
                     li.R[...] = params[f"{layer.name}.R"]
                     handles[f"rec_{layer.name}"] = li
