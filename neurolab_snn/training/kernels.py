@@ -40,7 +40,7 @@ import weakref
 import numpy as np
 import sympy
 
-__all__ = ["compiled_adjoint", "covers"]
+__all__ = ["compiled_adjoint", "covers", "prepare"]
 
 _HEADER = r"""
 #include <math.h>
@@ -102,6 +102,19 @@ def covers(layer, dm, *, recurrent: bool, n_ref: int, detach: bool, surrogate) -
                           or getattr(surrogate, "grad_code", None) is None):
         return False
     return True
+
+
+def prepare(net) -> int:
+    """Compile (or load) the kernels of every layer of *net* that :func:`covers` (for losses on
+    spikes; a loss on states adds a variant when first used); returns how many."""
+    count = 0
+    for i, (layer, dm) in enumerate(zip(net.spec.layers, net.discrete)):
+        if covers(layer, dm, recurrent=layer.recurrent, n_ref=net.n_ref[i],
+                  detach=net.spec.detach_reset, surrogate=net.spec.surrogate):
+            _kernel(dm, net.gated[i], layer.spiking, (),
+                    net.spec.surrogate.grad_code if layer.spiking else None)
+            count += 1
+    return count
 
 
 def _cse(exprs, prefix):

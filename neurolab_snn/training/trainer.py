@@ -30,6 +30,7 @@ import numpy as np
 from ..files import atomic_path, write_json
 from .adjoint import backward
 from .brian import BrianForward
+from .kernels import prepare as prepare_kernels
 from .network import TrainableNetwork
 from .optim import Constraints, ConstantLR, make_optimizer, scales
 
@@ -181,6 +182,8 @@ class Trainer:
         if self.compiled is None:
             from brian2.codegen.runtime.cython_rt import CythonCodeObject
             self.compiled = settings.backend != "numpy" and CythonCodeObject.is_available()
+        if self.compiled:       # compile the adjoint kernels now, not inside the first batch
+            prepare_kernels(net)
         self.history: list[dict] = []
         self.epoch = 0
         self.best = (-np.inf, 0, {k: v.copy() for k, v in self.params.items()})

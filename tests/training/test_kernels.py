@@ -13,7 +13,7 @@ import pytest
 from neurolab_snn.models import GIF, LIF, AdaptiveLIF
 from neurolab_snn.training import surrogates as S
 from neurolab_snn.training.adjoint import backward
-from neurolab_snn.training.kernels import covers
+from neurolab_snn.training.kernels import covers, prepare
 from neurolab_snn.training.network import Layer, NetworkSpec, TrainableNetwork
 from neurolab_snn.units import mV, ms, pA
 
@@ -83,3 +83,9 @@ def test_layers_the_kernel_does_not_cover():
     assert not covers(layer, dm, recurrent=False, n_ref=1, detach=False,
                       surrogate=S.FastSigmoid())
     assert not covers(layer, dm, recurrent=False, n_ref=1, detach=True, surrogate=custom)
+
+
+def test_prepare_compiles_the_covered_layers_only():
+    spec = NetworkSpec(3, (Layer("rec", LIF(t_ref=0 * ms), 4, recurrent=True),
+                           Layer("ff", LIF(t_ref=0 * ms), 2)), surrogate=S.FastSigmoid())
+    assert prepare(TrainableNetwork(spec)) == 1
