@@ -132,7 +132,13 @@ def _c(expr) -> str:
 
 def _kernel_code(dm, gated: bool, spiking: bool, gx_states: tuple[int, ...],
                  grad_code: str | None) -> str:
-    """The C function ``_adjoint`` for one layer configuration."""
+    """The C function ``_adjoint`` for one layer configuration.
+
+    The body of the (step, copy, neuron) loop walks Brian2's schedule backwards:
+    resets, synapses (``DELTA``), thresholds (surrogate term), groups (new lambda),
+    with the parameter terms accumulated in ``G``.  The expressions are the
+    DiscreteModel's own (``F``, ``h``, ``R`` and their nonzero Jacobian entries).
+    """
     n_x, n_p = len(dm.states), len(dm.trainable)
     x = [sympy.Symbol(f"x{j}", real=True) for j in range(n_x)]
     xp = [sympy.Symbol(f"xp{j}", real=True) for j in range(n_x)]
@@ -143,9 +149,8 @@ def _kernel_code(dm, gated: bool, spiking: bool, gx_states: tuple[int, ...],
     body += [f"const double p{j} = P[{j} * n + c];" for j in range(n_p)]
     body += [f"double lam{j} = LAM[{j} * M + m];" for j in range(n_x)]
     body += [f"lam{j} += GX[{j}][km];" for j in gx_states]
-    # groups: x' = F(x), and the Jacobians at x
-    jf = [(i, j, d) for i, j, d in dm._jFx]
-    jfp = [(i, j, d) for i, j, d in dm._jFp]
+    # x' = F(x) and the Jacobians of F at x
+    jf, jfp = dm._jFx, dm._jFp
     exprs_x = [e.xreplace(at_x) for e in dm.F] + [d.xreplace(at_x) for *_, d in jf + jfp]
     lines, vals = _cse(exprs_x, "a")
     body += lines
@@ -154,7 +159,7 @@ def _kernel_code(dm, gated: bool, spiking: bool, gx_states: tuple[int, ...],
     jfp_c = [(i, j, vals[n_x + len(jf) + q]) for q, (i, j, _) in enumerate(jfp)]
     body.append("const double s = S[km];")
     lpp = [f"lam{j}" for j in range(n_x)]
-    if spiking:
+    if spiking:             # h(x'), its Jacobians and those of the reset, at x'
         exprs_xp = [dm.h.xreplace(at_xp)] + [d.xreplace(at_xp) for *_, d in
                                              dm._jhx + dm._jhp + dm._jRx + dm._jRp]
         lines, vals = _cse(exprs_xp, "b")
@@ -169,7 +174,7 @@ def _kernel_code(dm, gated: bool, spiking: bool, gx_states: tuple[int, ...],
         jr = [(i, j, vals[q + r]) for r, (i, j, _) in enumerate(dm._jRx) if dm.resets[i]]
         q += len(dm._jRx)
         jrp = [(i, j, vals[q + r]) for r, (i, j, _) in enumerate(dm._jRp) if dm.resets[i]]
-        body.append("const double keep = 1.0 - s;")
+        body.append("const double keep = 1.0 - s;")                    # resets
         for j in range(n_x):
             terms = [f"lam{j} * keep" if dm.resets[j] else f"lam{j}"]
             terms += [f"lam{i} * s * ({d})" for i, jj, d in jr if jj == j]
@@ -181,17 +186,16 @@ def _kernel_code(dm, gated: bool, spiking: bool, gx_states: tuple[int, ...],
         body.append("const double coeff = ((DL ? DL[km] : 0.0) + dla[c]) * sg;")
     else:
         gate, dhx, dhp = "1.0", [], []
-    body.append(f"DELTA[km] = {lpp[dm.states.index(dm.target)]} * {gate};")
-    for j in range(n_x):
+    body.append(f"DELTA[km] = {lpp[dm.states.index(dm.target)]} * {gate};")   # synapses
+    for j in range(n_x):                                                   # thresholds
         terms = [lpp[j]] + [f"coeff * ({d})" for jj, d in dhx if jj == j]
         body.append(f"const double lpr{j} = {' + '.join(terms)};")
     for i, j, d in jfp_c:
         body.append(f"G[{j} * M + m] += lpr{i} * ({d});")
     for j, d in dhp:
         body.append(f"G[{j} * M + m] += coeff * ({d});")
-    for j in range(n_x):
-        terms = [f"lpr{i} * ({jf_c[(i, jj)]})" for i in range(n_x) for jj in [j]
-                 if (i, jj) in jf_c]
+    for j in range(n_x):                                                   # groups
+        terms = [f"lpr{i} * ({jf_c[(i, j)]})" for i in range(n_x) if (i, j) in jf_c]
         body.append(f"LAM[{j} * M + m] = {' + '.join(terms) if terms else '0.0'};")
     inner = "\n                ".join(body)
     return _HEADER + f"""
