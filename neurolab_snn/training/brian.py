@@ -25,7 +25,9 @@ queue, the same traces to rounding (tested against the ``Synapses`` objects,
 which the standalone and GPU backends keep, and against the replay at 1e-12).
 All objects share one ``Clock``.  State
 monitors in the ``'end'`` slot record every state variable, spike monitors
-every spike: the :class:`~neurolab_snn.recording.Recording` the adjoint needs.
+every spike: the :class:`~neurolab_snn.recording.Recording` the adjoint needs
+(with dense propagation a :class:`LayerRecorder` per layer records the same
+into the Trace's arrays).
 
 :class:`BrianForward` builds the network once and re-runs it for every
 minibatch: on the runtime backend by restoring the initial state and
@@ -59,7 +61,7 @@ from ..units import to_si, unit_string
 from .adjoint import trace_from_recording
 from .network import Trace, TrainableNetwork
 
-__all__ = ["BatchedNetwork", "BrianForward", "FORWARD_BACKENDS", "LayerInput"]
+__all__ = ["BatchedNetwork", "BrianForward", "FORWARD_BACKENDS", "LayerInput", "LayerRecorder"]
 
 #: Backends that can run the forward pass (``cuda``: brian2cuda on an NVIDIA GPU).
 FORWARD_BACKENDS = ("runtime", "numpy", "cpp_standalone", "cuda")
@@ -129,6 +131,52 @@ class LayerInput:
             np.add(x, u, out=x, where=group.variables["not_refractory"].get_value())
         else:
             x += u
+
+
+class LayerRecorder:
+    """The states at the end of every step and the step's spikes of one layer, as a Brian2
+    ``NetworkOperation`` in the ``'end'`` slot (runtime backends, ``propagation='dense'``).
+
+    It records what a ``StateMonitor`` in that slot and a ``SpikeMonitor``
+    record (tested: identical), straight into the time-major arrays of the next
+    :class:`Trace`: ``states[var]`` (T+1, batch, n) with the initial state in
+    row 0, ``spikes`` (T, batch, n) as 0/1.  :meth:`start` gives each run new
+    arrays, so a Trace keeps its own - or, with ``reuse=True``, overwrites the
+    last run's.
+    """
+
+    def __init__(self, group, variables, batch: int, n_steps: int):
+        self.group, self.variables, self.batch, self.n_steps = group, tuple(variables), batch, \
+            n_steps
+        self.n = group.N // batch
+        self.states: dict[str, np.ndarray] = {}
+        self.spikes = np.zeros((0,))
+        self._scratch = False
+
+    def operation(self, clock, name: str) -> NetworkOperation:
+        return NetworkOperation(self.step, clock=clock, when="end", name=name)
+
+    def start(self, initial, reuse: bool = False) -> None:
+        """Arrays for a run starting from *initial* (one (batch, n) array per variable):
+        new ones, or (*reuse*) the last run's."""
+        shape = (self.n_steps + 1, self.batch, self.n)
+        if reuse and self._scratch:             # the last arrays belong to a scratch Trace
+            self.spikes.fill(0.0)
+        else:
+            self.states = {var: np.empty(shape) for var in self.variables}
+            self.spikes = np.zeros((self.n_steps,) + shape[1:])
+        self._scratch = reuse
+        for var, x0 in zip(self.variables, initial):
+            self.states[var][0] = x0
+
+    def step(self) -> None:
+        group = self.group
+        k = group.clock.variables["timestep"].get_value()[0]
+        for var, array in self.states.items():
+            array[k + 1].reshape(-1)[...] = group.variables[var].get_value()
+        space = group.variables["_spikespace"].get_value()
+        if space[-1]:
+            self.spikes[k].reshape(-1)[space[:space[-1]]] = 1.0
 
 
 class BatchedNetwork:
@@ -253,6 +301,11 @@ class BatchedNetwork:
             handles[layer.name] = group
             groups.append(group)
             objects.append(group)
+            if dense:       # states and dense spikes straight into the next Trace's arrays
+                recorder = LayerRecorder(group, dm.states, bsz, t_steps)
+                handles[f"{layer.name}_recorder"] = recorder
+                objects.append(recorder.operation(clock, f"{layer.name}_recorder"))
+                continue
             smon = StateMonitor(group, list(dm.states), record=True, clock=clock, when="end",
                                 name=f"{layer.name}_states")
             spk = SpikeMonitor(group, name=f"{layer.name}_spikes")
@@ -416,9 +469,9 @@ class BrianForward:
         with self._scope():
             self.built = self.factory.build_network(net.spec.dt)
             self.built.network.store("initial")
-        self._units = {name: {var: unit_string(Quantity(1.0, dim=mon.source.variables[var].dim))
-                              for var in variables}
-                       for name, (mon, variables, _) in self.built.state_monitors.items()}
+        self._units = {layer.name: {var: unit_string(Quantity(
+            1.0, dim=self.built.handles[layer.name].variables[var].dim)) for var in dm.states}
+            for layer, dm in zip(net.spec.layers, net.discrete)}
         # a warm-up run creates (or loads) the code objects
         self.run(net.init_params(0), np.zeros((1, self.n_steps, net.spec.n_inputs)))
         self.runs = 0
@@ -433,28 +486,39 @@ class BrianForward:
         stack.enter_context(scoped_prefs(codegen__target=self._target))
         return stack
 
-    def run(self, params, inputs) -> Trace:
-        """Run the network on *inputs* (b <= batch, n_steps, n_inputs) with *params*."""
+    def run(self, params, inputs, *, scratch: bool = False) -> Trace:
+        """Run the network on *inputs* (b <= batch, n_steps, n_inputs) with *params*.
+
+        ``scratch=True`` (runtime backends with dense propagation; what the
+        trainer uses for a minibatch it discards after the backward pass): the
+        Trace's arrays are overwritten by the next ``scratch`` run, and it has
+        no :class:`Recording`.
+        """
         if self._sim is not None:
             recording = self._sim.run(self.factory.values(params, inputs))
             trace = trace_from_recording(self.net, params, inputs, recording, batch=self.batch)
         else:
             network = self.built.network
             with self._scope():
-                self._load(params, inputs)
+                self._load(params, inputs, scratch)
                 with _gc_frozen() if self.freeze_gc else contextlib.nullcontext():
                     network.run(self.duration, namespace={})
                 if self.reuse_code_objects and not self._frozen_code:
                     _prepare_reruns(network)
                     self._frozen_code = True
-            trace = self._read(params, inputs)
+            trace = self._read(params, inputs, scratch)
         self.runs += 1
         return trace
 
-    def _load(self, params, inputs) -> None:
+    def _load(self, params, inputs, scratch: bool = False) -> None:
         """Restore the initial state; write this run's values into Brian2's arrays in place."""
-        built = self.built
+        built, net = self.built, self.net
         built.network.restore("initial")
+        for i, (layer, dm) in enumerate(zip(net.spec.layers, net.discrete)):
+            recorder = built.handles.get(f"{layer.name}_recorder")
+            if recorder is not None:
+                recorder.start(dm.initial_state(net.layer_params(params, i),
+                                                (self.batch, layer.n)), reuse=scratch)
         drive = built.handles.get(f"drive_{self.net.spec.layers[0].name}")
         blocks = self.factory.blocks(params, inputs,
                                      drive_out=None if drive is None else drive.values)
@@ -472,12 +536,15 @@ class BrianForward:
             elif not np.shares_memory(target, value):
                 target[...] = value
 
-    def _read(self, params, inputs) -> Trace:
-        """The :class:`Trace` of the first ``len(inputs)`` copies, from the monitors' arrays.
+    def _read(self, params, inputs, scratch: bool = False) -> Trace:
+        """The :class:`Trace` of the first ``len(inputs)`` copies.
 
         States are stored time-major, ``(T+1, batch, n)`` with the initial state
         first, and exposed as ``(b, T+1, n)`` views; the :class:`Recording` of
-        all copies shares their memory.
+        all copies shares their memory.  With ``propagation='dense'`` the
+        :class:`LayerRecorder` arrays are used as they are (and the spike lists of
+        the Recording are read from them); else the monitors' arrays are copied
+        into that layout.
         """
         net, built, bsz, t_steps = self.net, self.built, self.batch, self.n_steps
         x = np.asarray(inputs, dtype=np.float64)
@@ -485,29 +552,48 @@ class BrianForward:
         states, spikes, pops = {}, {}, {}
         for i, (layer, dm) in enumerate(zip(net.spec.layers, net.discrete)):
             n_all = bsz * layer.n
-            smon, variables, indices = built.state_monitors[layer.name]
-            x0 = dm.initial_state(net.layer_params(params, i), (bsz, layer.n))
-            states[layer.name], traces = {}, {}
-            for j, var in enumerate(variables):
-                tm = np.empty((t_steps + 1, bsz, layer.n))
-                tm[0] = x0[j]
-                tm[1:].reshape(t_steps, n_all)[...] = smon.variables[var].get_value()[:t_steps]
-                states[layer.name][var] = np.swapaxes(tm[:, :b], 0, 1)
-                traces[var] = tm[1:].reshape(t_steps, n_all).T
-            mon, _ = built.spike_monitors[layer.name]
-            idx = mon.variables["i"].get_value().astype(np.int64)
-            times = np.array(mon.variables["t"].get_value(), dtype=np.float64)
-            flat = np.rint(np.multiply(times, 1.0 / net.dt)).astype(np.int64)   # step index
-            flat *= n_all
-            flat += idx
-            dense = np.zeros((t_steps, bsz, layer.n))
-            dense.reshape(-1)[flat] = 1.0
+            recorder = built.handles.get(f"{layer.name}_recorder")
+            if recorder is not None:
+                arrays, dense = recorder.states, recorder.spikes
+            else:
+                arrays, dense, idx, times = self._copy_monitors(params, i)
+            states[layer.name] = {var: np.swapaxes(tm[:, :b], 0, 1) for var, tm in arrays.items()}
             spikes[layer.name] = np.swapaxes(dense[:, :b], 0, 1)
+            if scratch:
+                continue
+            if recorder is not None:            # in time order, by index within a step
+                steps, idx = np.nonzero(dense.reshape(t_steps, n_all))
+                times = steps * net.dt
+            traces = {var: tm[1:].reshape(t_steps, n_all).T for var, tm in arrays.items()}
             pops[layer.name] = PopulationRecording(n_all, idx, times, traces,
-                                                   self._units[layer.name], indices)
-        recording = Recording(pops, np.array(smon.variables["t"].get_value(), dtype=np.float64),
-                              net.dt, float(to_si(self.duration)), None, self.backend)
+                                                   self._units[layer.name], np.arange(n_all))
+        recording = None if scratch else Recording(
+            pops, np.arange(t_steps) * net.dt, net.dt, float(to_si(self.duration)), None,
+            self.backend)
         return Trace(states=states, spikes=spikes, inputs=x, recording=recording)
+
+    def _copy_monitors(self, params, i):
+        """``({var: (T+1, batch, n)}, spikes (T, batch, n), spike indices, spike times)`` of
+        layer *i*, from its monitors."""
+        net, bsz, t_steps = self.net, self.batch, self.n_steps
+        layer, dm = net.spec.layers[i], net.discrete[i]
+        n_all = bsz * layer.n
+        mon, _ = self.built.spike_monitors[layer.name]
+        idx = mon.variables["i"].get_value().astype(np.int64)
+        times = np.array(mon.variables["t"].get_value(), dtype=np.float64)
+        smon, variables, _ = self.built.state_monitors[layer.name]
+        x0 = dm.initial_state(net.layer_params(params, i), (bsz, layer.n))
+        arrays = {}
+        for j, var in enumerate(variables):
+            tm = arrays[var] = np.empty((t_steps + 1, bsz, layer.n))
+            tm[0] = x0[j]
+            tm[1:].reshape(t_steps, n_all)[...] = smon.variables[var].get_value()[:t_steps]
+        flat = np.rint(np.multiply(times, 1.0 / net.dt)).astype(np.int64)   # step index
+        flat *= n_all
+        flat += idx
+        dense = np.zeros((t_steps, bsz, layer.n))
+        dense.reshape(-1)[flat] = 1.0
+        return arrays, dense, idx, times
 
     def close(self) -> None:
         if self._sim is not None:

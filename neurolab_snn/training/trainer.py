@@ -195,7 +195,7 @@ class Trainer:
     def _batch(self, x, y, rng, train: bool):
         inputs = self.task.encode(x, rng)
         t0 = time.perf_counter()
-        trace = self.forward.run(self.params, inputs)
+        trace = self.forward.run(self.params, inputs, scratch=True)   # used here only
         t1 = time.perf_counter()
         value, g_spikes, g_states = self.task.loss(trace, y, self.output)
         pred = self.task.predict(trace, self.output)

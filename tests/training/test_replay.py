@@ -103,8 +103,37 @@ def test_dense_propagation_equals_brian2_synapses(input_mode):
         np.testing.assert_array_equal(runs["dense"].spikes[layer], runs["synapses"].spikes[layer])
         for var, values in runs["synapses"].states[layer].items():
             assert _rel(runs["dense"].states[layer][var], values) < 1e-12, (layer, var)
+        # the Recording: the recorder's spike lists and traces equal the monitors'
+        dense, mon = runs["dense"].recording[layer], runs["synapses"].recording[layer]
+        np.testing.assert_array_equal(dense.spike_indices, mon.spike_indices)
+        np.testing.assert_allclose(dense.spike_times, mon.spike_times, rtol=0, atol=1e-15)
+        assert _rel(dense.traces["v"], mon.traces["v"]) < 1e-12
     with pytest.raises(ValueError, match="propagation"):
         BrianForward(net, 3, 50, backend="cpp_standalone", propagation="dense")
+
+
+def test_scratch_runs_reuse_the_trace_arrays():
+    """``scratch=True`` (the trainer's minibatches): same values, the arrays of the last
+    scratch run overwritten, no Recording; a normal run gets arrays of its own."""
+    net = _net(LIF(t_ref=0 * ms), ("tau_m",))
+    rng = np.random.default_rng(4)
+    params = net.init_params(rng, gain=40.0, weight_scale={"out": 12.0})
+    xs = [(rng.random((2, 30, 6)) < 0.3).astype(float) for _ in range(2)]
+    fw = BrianForward(net, 2, 30, backend="numpy")
+    kept = [fw.run(params, x) for x in xs]
+    saved = [(t.states["hid"]["v"].copy(), t.spikes["out"].copy()) for t in kept]
+    first = fw.run(params, xs[0], scratch=True)
+    v_first = first.states["hid"]["v"].copy()
+    second = fw.run(params, xs[1], scratch=True)
+    assert second.recording is None
+    assert np.shares_memory(first.states["hid"]["v"], second.states["hid"]["v"])
+    np.testing.assert_array_equal(v_first, saved[0][0])
+    np.testing.assert_array_equal(second.states["hid"]["v"], saved[1][0])
+    np.testing.assert_array_equal(second.spikes["out"], saved[1][1])
+    for trace, (v, s_out) in zip(kept, saved):      # normal traces keep their own arrays
+        assert not np.shares_memory(trace.states["hid"]["v"], second.states["hid"]["v"])
+        np.testing.assert_array_equal(trace.states["hid"]["v"], v)
+        np.testing.assert_array_equal(trace.spikes["out"], s_out)
 
 
 def test_replay_cython_runtime():
