@@ -1,50 +1,5 @@
-"""Delayed match-to-sample: example match and non-match trials of the trained E/I GIF network.
-
-Fixation 500 ms, sample 500 ms, delay 1000 ms, test 500 ms; 100 direction-tuned
-Poisson inputs over 8 directions; 80 excitatory + 20 inhibitory recurrent GIF
-neurons with spike-triggered adaptation currents (Dale's law); two
-leaky-integrator read-outs decide match / non-match during the test period.
-Quick mode: all periods 10x shorter, 2 short epochs (untrained-level accuracy).
-"""
-from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-if __package__ in (None, ""):  # run as a script: make the repository importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from figures._common import panel_main  # noqa: E402
-from neurolab_snn.experiment.training_protocols import train_dms_protocol  # noqa: E402
-from neurolab_snn.files import save_figure, write_json  # noqa: E402
-from neurolab_snn.plotting.training import plot_dms_trials  # noqa: E402
-
-PANEL = {
-    "title": "Working memory: delayed match-to-sample trials of a trained E/I GIF network",
-    "source": "Wang et al. (2024) BrainPy, ICLR, sec. 5.3 (DMS task); Masse et al. (2019) "
-              "Nat. Neurosci. 22:1159",
-    "issue": "training: recurrent GIF network with adaptation currents and Dale's law on DMS",
-}
-NAME = "dms_trials"
-
-
-def make_panel(out_dir, quick: bool = False) -> dict:
-    """Train the DMS network and plot one match and one non-match held-out trial."""
-    out_dir = Path(out_dir)
-    result = train_dms_protocol("GIF", backend="numpy" if quick else "runtime", quick=quick,
-                                seed=0)
-    save_figure(plot_dms_trials(result), out_dir / f"{NAME}.png")
-    numbers = {"test_accuracy": result.numbers["test_accuracy"],
-               "epochs": result.numbers["epochs_run"],
-               "example_labels": [int(v) for v in result.data["examples"]["labels"]],
-               "example_predictions": [int(v) for v in result.data["examples"]["pred"]]}
-    write_json(out_dir / f"{NAME}.json", {"panel": NAME, **PANEL, "numbers": numbers})
-    return numbers
-
-
-def main(argv=None):
-    return panel_main(make_panel, argv)
-
+"""Figure panel ``dms_trials``: defined in :mod:`neurolab_snn.gallery.panels.dms_trials`."""
+from neurolab_snn.gallery.panels.dms_trials import main
 
 if __name__ == "__main__":
     main()

@@ -1,23 +1,8 @@
-"""Protocol script: ``fb-inhibition`` (see neurolab_snn.experiment).
+"""Protocol script ``fb-inhibition`` (``--help`` lists its options); defined in neurolab_snn.gallery.scripts."""
+from functools import partial
 
-``python protocols/fb_inhibition.py [--model M] [--backend B] [--seed S] [--out DIR] [--quick]``
-writes ``<out>/fb_inhibition.json`` and its PNG panels and prints the key numbers.  With ``--quick``
-and no ``--backend`` it runs the numpy backend (a smoke test without Cython compilation,
-as the figure panels do).
-"""
-from __future__ import annotations
+from neurolab_snn.gallery.scripts import script_main
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from protocols._common import protocol_main  # noqa: E402
-
-
-def main(argv=None) -> dict:
-    """Run ``fb-inhibition`` and write its JSON and PNG panels."""
-    return protocol_main("fb-inhibition", argv, quick_backend="numpy")
-
-
+main = partial(script_main, "fb_inhibition")
 if __name__ == "__main__":
     main()

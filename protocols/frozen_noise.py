@@ -1,17 +1,8 @@
-"""Protocol script: ``frozen-noise`` (see neurolab_snn.experiment.single_neuron)."""
-from __future__ import annotations
+"""Protocol script ``frozen-noise`` (``--help`` lists its options); defined in neurolab_snn.gallery.scripts."""
+from functools import partial
 
-import sys
-from pathlib import Path
+from neurolab_snn.gallery.scripts import script_main
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from protocols._common import protocol_main  # noqa: E402
-
-
-def main(argv=None) -> dict:
-    """Run ``frozen-noise`` and write its JSON and PNG panels."""
-    return protocol_main("frozen-noise", argv)
-
-
+main = partial(script_main, "frozen_noise")
 if __name__ == "__main__":
     main()

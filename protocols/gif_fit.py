@@ -1,25 +1,8 @@
-"""Protocol script: ``gif-fit`` (see neurolab_snn.experiment.gif_fit_protocol).
+"""Protocol script ``gif-fit`` (``--help`` lists its options); defined in neurolab_snn.gallery.scripts."""
+from functools import partial
 
-Fits a GIF to the example recording of Pozzorini et al. (2015) when it is under
-the data path (train: first 12 s of 9 repetitions, test: last 8 s), otherwise
-to a synthetic recording made by the package's GIF, and writes
-``gif_fit.json`` and the ``gif_fit_*.png`` panels.
+from neurolab_snn.gallery.scripts import script_main
 
-    python protocols/gif_fit.py [--seed S] [--out DIR] [--quick]
-"""
-from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from protocols._common import protocol_main  # noqa: E402
-
-
-def main(argv=None) -> dict:
-    """Run ``gif-fit`` and write its JSON and PNG panels."""
-    return protocol_main("gif-fit", argv)
-
-
+main = partial(script_main, "gif_fit")
 if __name__ == "__main__":
     main()

@@ -1,23 +1,8 @@
-"""Protocol script: ``stdp-pairing`` (see neurolab_snn.experiment).
+"""Protocol script ``stdp-pairing`` (``--help`` lists its options); defined in neurolab_snn.gallery.scripts."""
+from functools import partial
 
-``python protocols/stdp_pairing.py [--model M] [--backend B] [--seed S] [--out DIR] [--quick]``
-writes ``<out>/stdp_pairing.json`` and its PNG panels and prints the key numbers.  With ``--quick``
-and no ``--backend`` it runs the numpy backend (a smoke test without Cython compilation,
-as the figure panels do).
-"""
-from __future__ import annotations
+from neurolab_snn.gallery.scripts import script_main
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from protocols._common import protocol_main  # noqa: E402
-
-
-def main(argv=None) -> dict:
-    """Run ``stdp-pairing`` and write its JSON and PNG panels."""
-    return protocol_main("stdp-pairing", argv, quick_backend="numpy")
-
-
+main = partial(script_main, "stdp_pairing")
 if __name__ == "__main__":
     main()

@@ -1,17 +1,8 @@
-"""Protocol script: ``train-digits`` (see neurolab_snn.experiment.training_protocols)."""
-from __future__ import annotations
+"""Protocol script ``train-digits`` (``--help`` lists its options); defined in neurolab_snn.gallery.scripts."""
+from functools import partial
 
-import sys
-from pathlib import Path
+from neurolab_snn.gallery.scripts import script_main
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from neurolab_snn.plotting.training import training_protocol_main  # noqa: E402
-
-
-def main(argv=None) -> dict:
-    """Train the digits network (rate code) and write its JSON and PNG panels."""
-    return training_protocol_main("train-digits", argv)
-
-
+main = partial(script_main, "train_digits")
 if __name__ == "__main__":
     main()

@@ -1,17 +1,8 @@
-"""Protocol script: ``train-dms`` (see neurolab_snn.experiment.training_protocols)."""
-from __future__ import annotations
+"""Protocol script ``train-dms`` (``--help`` lists its options); defined in neurolab_snn.gallery.scripts."""
+from functools import partial
 
-import sys
-from pathlib import Path
+from neurolab_snn.gallery.scripts import script_main
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from neurolab_snn.plotting.training import training_protocol_main  # noqa: E402
-
-
-def main(argv=None) -> dict:
-    """Train the delayed match-to-sample network and write its JSON and PNG panels."""
-    return training_protocol_main("train-dms", argv)
-
-
+main = partial(script_main, "train_dms")
 if __name__ == "__main__":
     main()

@@ -1,15 +1,10 @@
 """Every protocol script and figure panel runs in quick mode and writes PNG + JSON."""
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from figures.index import index_markdown, load_panel, panel_names  # noqa: E402
-from neurolab_snn.gallery import _scripts  # noqa: E402
+from neurolab_snn.gallery.index import index_markdown, load_panel, panel_names
+from neurolab_snn.gallery.scripts import SCRIPTS, script_main
 
 
 @pytest.mark.figures
@@ -27,11 +22,9 @@ def test_figure_panel_quick(name, tmp_path):
 
 
 @pytest.mark.figures
-@pytest.mark.parametrize("name", _scripts(ROOT))
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
 def test_protocol_script_quick(name, tmp_path):
-    import importlib
-    module = importlib.import_module(f"protocols.{name}")
-    out = module.main(["--out", str(tmp_path), "--quick"])
+    out = script_main(name, ["--out", str(tmp_path), "--quick"])
     assert out["numbers"]
     assert list(tmp_path.glob("*.png")) and list(tmp_path.glob("*.json"))
 
@@ -39,4 +32,4 @@ def test_protocol_script_quick(name, tmp_path):
 def test_index_lists_every_panel():
     text = index_markdown()
     for name in panel_names():
-        assert f"figures/panel_{name}.py" in text
+        assert f"neurolab_snn/gallery/panels/{name}.py" in text

@@ -73,8 +73,10 @@ def test_outputs_written_with_labelled_axes(results, tmp_path):
 
 
 def test_protocol_script_runs(tmp_path):
-    from protocols.ff_inhibition import main
-    out = main(["--backend", "numpy", "--quick", "--out", str(tmp_path)])
+    import runpy
+    from pathlib import Path
+    script = Path(__file__).resolve().parents[2] / "protocols" / "ff_inhibition.py"
+    out = runpy.run_path(str(script))["main"](["--backend", "numpy", "--quick", "--out", str(tmp_path)])
     assert out["numbers"]["strictly_narrower"]
     assert (tmp_path / "ff_inhibition_window.png").exists()
 

@@ -1,31 +1,17 @@
 """The main job: run every protocol script and every figure panel, then summarise (top layer).
 
-Protocol scripts live in ``protocols/`` and figure panels in ``figures/`` of
-the source tree (found beside the package, or in the working directory).
-Outputs go to ``<out>/protocols`` and ``<out>/figures``; ``<out>/summary.json``
+The protocol scripts (:data:`neurolab_snn.gallery.scripts.SCRIPTS`) and the
+figure panels (:mod:`neurolab_snn.gallery.panels`) are part of the installed
+package; ``protocols/`` and ``figures/`` in the source tree are thin scripts
+calling them. Outputs go to ``<out>/protocols`` and ``<out>/figures``; ``<out>/summary.json``
 and ``<out>/INDEX.md`` list what was made.
 """
 from __future__ import annotations
 
-import importlib
-import sys
 import time
 from pathlib import Path
 
-from .files import atomic_path, write_json
-
-
-def source_root() -> Path:
-    """The folder holding ``protocols/`` and ``figures/`` (repo root or working directory)."""
-    for candidate in (Path(__file__).resolve().parents[1], Path.cwd()):
-        if (candidate / "protocols").is_dir() and (candidate / "figures").is_dir():
-            return candidate
-    raise FileNotFoundError("protocols/ and figures/ folders not found beside the package "
-                            "or in the working directory; run from the source tree")
-
-
-def _scripts(root: Path) -> list[str]:
-    return sorted(p.stem for p in (root / "protocols").glob("*.py") if not p.stem.startswith("_"))
+from ..files import atomic_path, write_json
 
 
 def _format(value) -> str:
@@ -50,23 +36,21 @@ def _flatten(numbers: dict, prefix: str = "") -> list[tuple[str, str]]:
 
 def run_gallery(out_dir, quick: bool = False, only=None) -> dict:
     """Run protocol scripts and figure panels; print a summary table; return all numbers."""
-    root = source_root()
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
+    from .index import index_markdown, load_panel, panel_names
+    from .scripts import SCRIPTS, script_main
+
     out_dir = Path(out_dir)
-    from figures.index import index_markdown, load_panel, panel_names
 
     flag = ["--quick"] if quick else []
     summary, timings = {}, {}
-    jobs = [("protocol", s) for s in _scripts(root)] + [("panel", p) for p in panel_names()]
+    jobs = [("protocol", s) for s in SCRIPTS] + [("panel", p) for p in panel_names()]
     for kind, name in jobs:
         if only and name not in only:
             continue
         start = time.perf_counter()
         print(f"[{kind}] {name} ...", flush=True)
         if kind == "protocol":
-            module = importlib.import_module(f"protocols.{name}")
-            numbers = module.main(["--out", str(out_dir / "protocols"), *flag])["numbers"]
+            numbers = script_main(name, ["--out", str(out_dir / "protocols"), *flag])["numbers"]
         else:
             numbers = load_panel(name).make_panel(out_dir / "figures", quick=quick)
         summary[f"{kind}:{name}"] = numbers
