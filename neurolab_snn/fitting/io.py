@@ -13,6 +13,7 @@ error, since a GIF fit on numbers of unknown scale is meaningless.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,7 +21,8 @@ import numpy as np
 
 from ..units import Quantity, amp, check_quantity, second, to_si, volt
 
-__all__ = ["Sweep", "read_sweep", "sweep_from_arrays", "nan_segments"]
+__all__ = ["Sweep", "Channel", "RecordingFile", "read_sweep", "read_sweeps", "read_recording_file",
+           "sweeps_from_files", "sweep_from_arrays", "nan_segments", "name_suggests"]
 
 
 @dataclass(frozen=True)
@@ -172,17 +174,54 @@ def sweep_from_arrays(v: Quantity, i: Quantity, dt: Quantity, *, t_start: Quanti
 
 # --- neo -------------------------------------------------------------------------------------
 
+_VOLTAGE_NAME = re.compile(r"^(v|vm|vmem|vrec|vout|volt|volts|voltage|mv|potential|membrane)$")
+_CURRENT_NAME = re.compile(r"^(i|im|imem|iinj|inj|istim|icmd|iout|cur|curr|current|pa|na|amp"
+                           r"|amps|ampere)$")
+
+
+def name_suggests(name: str) -> str | None:
+    """'voltage' or 'current' if a channel name reads as one (``'Vm'``, ``'I_inj'``), else None.
+
+    The name is split into alphabetic words (``'IN 0'`` -> ``'in'``, which suggests neither).
+    """
+    words = re.findall(r"[a-z]+", str(name).lower())
+    if any(_VOLTAGE_NAME.match(w) for w in words):
+        return "voltage"
+    if any(_CURRENT_NAME.match(w) for w in words):
+        return "current"
+    return None
+
+
 @dataclass(frozen=True)
-class _Channel:
-    """One channel of a file: SI samples, sampling interval, start, gaps, kind."""
+class Channel:
+    """One analog channel of one segment (sweep) of a file.
+
+    Attributes
+    ----------
+    name : str
+        Name stored in the file.
+    kind : str
+        'voltage' or 'current' (by the units), 'missing' (no units) or 'other'.
+    units : str
+        Units stored in the file (e.g. ``'mV'``).
+    values : ndarray
+        Samples: V or A (float64 SI) for voltage and current channels, as stored otherwise.
+    dt, t_start : float
+        Sampling interval and time of the first sample (s).
+    gaps : tuple of (float, float)
+        Missing ranges (s from the first sample), filled with NaN in ``values``.
+    """
 
     name: str
-    kind: str          # 'voltage', 'current', 'other' or 'missing'
+    kind: str
     units: str
     values: np.ndarray
     dt: float
     t_start: float
-    gaps: tuple
+    gaps: tuple = ()
+
+    def label(self) -> str:
+        return f"{self.name!r} ({self.units})"
 
 
 def _kind(units) -> str:
@@ -206,142 +245,205 @@ def _open(path: Path):
         reader = neo.io.get_io(str(path))
     except (IOError, ValueError, KeyError) as err:
         raise ValueError(f"recording file {str(path)!r}: neo does not recognise this format "
-                         f"({err}); expected a format neo reads (.ibw, .abf, .nwb, ...)") from err
+                         f"({err}); expected a format neo reads (.ibw, .abf, .nwb, .nix, ...)"
+                         ) from err
     except ImportError as err:
         raise ImportError(f"recording file {str(path)!r}: reading it needs a package that is "
                           f"not installed ({err}); e.g. pip install igor2 (.ibw), "
-                          "pynwb (.nwb)") from err
+                          "pynwb (.nwb), nixio (.nix)") from err
     return reader
 
 
-def _read_channels(path, segment: int | None) -> list[_Channel]:
-    """All analog channels of *path*, each joined over segments (gaps reported)."""
+def _channel(path: Path, sig, c: int, name: str) -> Channel:
+    """Column *c* of a neo (ir)regularly sampled signal as a Channel (NaN over its holes)."""
+    import quantities as pq
+
+    kind = _kind(sig.units)
+    if kind in ("voltage", "current"):
+        unit = pq.V if kind == "voltage" else pq.A
+        mag = np.asarray(sig[:, c].rescale(unit).magnitude, dtype=np.float64).ravel()
+    else:
+        mag = np.asarray(sig[:, c].magnitude, dtype=np.float64).ravel()
+    units = str(sig.units.dimensionality)
+    if hasattr(sig, "sampling_period"):
+        return Channel(name=name, kind=kind, units=units, values=mag,
+                       dt=float(sig.sampling_period.rescale(pq.s).magnitude),
+                       t_start=float(sig.t_start.rescale(pq.s).magnitude))
+    # irregularly sampled: infer the grid, put the samples on it, report holes as gaps
+    times = np.asarray(sig.times.rescale(pq.s).magnitude, dtype=np.float64)
+    diffs = np.diff(times)
+    step = float(np.median(diffs))
+    if not np.allclose(diffs[diffs <= 1.5 * step], step, rtol=1e-3):
+        raise ValueError(f"recording file {str(path)!r}: channel {name!r} is not sampled on a "
+                         "regular grid; expected a constant sampling rate")
+    idx = np.rint((times - times[0]) / step).astype(np.int64)
+    values = np.full(int(idx[-1]) + 1, np.nan)
+    values[idx] = mag
+    gaps = tuple((times[j] + step - times[0], times[j + 1] - times[0])
+                 for j in np.flatnonzero(diffs > 1.5 * step))
+    return Channel(name=name, kind=kind, units=units, values=values, dt=step,
+                   t_start=float(times[0]), gaps=gaps)
+
+
+@dataclass(frozen=True)
+class RecordingFile:
+    """What neo found in one file: its segments, each one sweep (an episode) of channels.
+
+    Attributes
+    ----------
+    path : Path
+    segments : tuple of tuple of Channel
+        ``segments[k]`` holds the analog channels of neo Segment k (over all Blocks, in order).
+    """
+
+    path: Path
+    segments: tuple
+
+    @property
+    def n_sweeps(self) -> int:
+        return len(self.segments)
+
+    @property
+    def channels(self) -> tuple:
+        """The channels of the first segment (names, kinds and units)."""
+        return self.segments[0]
+
+    def holds(self, kind: str) -> bool:
+        """Whether the file has a channel with *kind* ('voltage' or 'current') units."""
+        return any(ch.kind == kind for ch in self.channels)
+
+    def pick(self, kind: str, index: int | None = None, segment: int = 0) -> Channel:
+        """The channel with *kind* units in *segment* (*index* among several such channels)."""
+        return _pick(self.path, self.segments[segment], kind, index,
+                     f" sweep {segment}" if self.n_sweeps > 1 else "")
+
+    def name_notes(self) -> list[str]:
+        """One note per channel whose name suggests the other kind than its units."""
+        notes = []
+        for ch in self.channels:
+            said = name_suggests(ch.name)
+            if said and ch.kind in ("voltage", "current") and said != ch.kind:
+                notes.append(f"note: {self.path.name}: channel {ch.name!r} holds {ch.kind} "
+                             f"({ch.units}) although its name suggests {said}; channels are "
+                             "chosen by units")
+        return notes
+
+    def joined(self) -> "RecordingFile":
+        """All segments joined into one, the time between them NaN-filled and reported as gaps."""
+        n = len(self.channels)
+        if any(len(seg) != n for seg in self.segments):
+            raise ValueError(f"recording file {str(self.path)!r}: segments hold different "
+                             "numbers of channels; expected the same channels in every segment")
+        joined = tuple(_join(self.path, [seg[c] for seg in self.segments]) for c in range(n))
+        return replace(self, segments=(joined,))
+
+
+def read_recording_file(path) -> RecordingFile:
+    """Read every analog channel of every segment of *path* through neo.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    ValueError
+        A format neo does not read, an unreadable file, or a file without analog signals.
+    """
     path = Path(path)
     reader = _open(path)
     try:
         blocks = reader.read(lazy=False)
     except Exception as err:  # neo raises many types for corrupt files
         raise ValueError(f"recording file {str(path)!r} is unreadable: {err}") from err
-    segments = [seg for block in blocks for seg in block.segments]
-    if segment is not None:
-        if not 0 <= segment < len(segments):
-            raise ValueError(f"recording file {str(path)!r}: segment={segment}; the file has "
-                             f"{len(segments)} segment(s)")
-        segments = [segments[segment]]
-    pieces: dict[tuple, list] = {}
-    for seg in segments:
-        for k, sig in enumerate(seg.analogsignals):
+    finally:
+        close = getattr(reader, "close", None)
+        if callable(close):
+            close()
+    segments = []
+    for seg in (seg for block in blocks for seg in block.segments):
+        channels = []
+        for sig in list(seg.analogsignals) + list(seg.irregularlysampledsignals):
             for c in range(sig.shape[1]):
-                name = sig.name if sig.shape[1] == 1 else f"{sig.name}[{c}]"
-                pieces.setdefault((k, c), []).append((name, sig, c))
-        for k, sig in enumerate(seg.irregularlysampledsignals):
-            for c in range(sig.shape[1]):
-                pieces.setdefault(("irr", k, c), []).append((sig.name, sig, c))
-    return [_join(path, parts) for parts in pieces.values()]
+                name = str(sig.name) if sig.shape[1] == 1 else f"{sig.name}[{c}]"
+                channels.append(_channel(path, sig, c, name))
+        segments.append(tuple(channels))
+    if not segments or not segments[0]:
+        raise ValueError(f"recording file {str(path)!r}: no analog signal found; expected "
+                         "voltage and current channels")
+    return RecordingFile(path=path, segments=tuple(segments))
 
 
-def _join(path: Path, parts) -> _Channel:
-    """Concatenate the pieces of one channel; record the gaps between them."""
-    import quantities as pq
-
-    name, first, _ = parts[0]
-    kind = _kind(first.units)
-    values, gaps = [], []
-    t0 = float(first.t_start.rescale(pq.s).magnitude) if hasattr(first, "t_start") else 0.0
-    dt = None
-    end = t0
-    for _, sig, c in parts:
-        if kind in ("voltage", "current"):
-            unit = pq.V if kind == "voltage" else pq.A
-            mag = np.asarray(sig[:, c].rescale(unit).magnitude, dtype=np.float64).ravel()
-        else:
-            mag = np.asarray(sig[:, c].magnitude, dtype=np.float64).ravel()
-        if hasattr(sig, "sampling_period"):
-            step = float(sig.sampling_period.rescale(pq.s).magnitude)
-            start = float(sig.t_start.rescale(pq.s).magnitude)
-        else:  # irregularly sampled: infer the grid, report holes as gaps
-            times = np.asarray(sig.times.rescale(pq.s).magnitude, dtype=np.float64)
-            diffs = np.diff(times)
-            step = float(np.median(diffs))
-            start = float(times[0])
-            for j in np.flatnonzero(diffs > 1.5 * step):
-                gaps.append((times[j] + step - t0, times[j + 1] - t0))
-            if not np.allclose(diffs[diffs <= 1.5 * step], step, rtol=1e-3):
-                raise ValueError(f"recording file {str(path)!r}: channel {name!r} is not "
-                                 "sampled on a regular grid; expected a constant sampling rate")
-        if dt is None:
-            dt = step
-        elif not np.isclose(step, dt, rtol=1e-9):
-            raise ValueError(f"recording file {str(path)!r}: channel {name!r} changes its "
-                             f"sampling interval from {dt:g} s to {step:g} s between segments")
-        if values and start > end + 0.5 * dt:
-            gaps.append((end - t0, start - t0))
-            fill = int(round((start - end) / dt))
-            values.append(np.full(fill, np.nan))
-        values.append(mag)
-        end = start + mag.size * dt
-    return _Channel(name=str(name), kind=kind, units=str(first.units.dimensionality),
-                    values=np.concatenate(values), dt=float(dt), t_start=t0, gaps=tuple(gaps))
+def _join(path: Path, parts: list[Channel]) -> Channel:
+    """Concatenate the pieces of one channel; record the gaps between them (NaN-filled)."""
+    first = parts[0]
+    t0, dt = first.t_start, first.dt
+    values, gaps, end = [], [], t0
+    for ch in parts:
+        if not np.isclose(ch.dt, dt, rtol=1e-9):
+            raise ValueError(f"recording file {str(path)!r}: channel {ch.name!r} changes its "
+                             f"sampling interval from {dt:g} s to {ch.dt:g} s between segments")
+        if values and ch.t_start > end + 0.5 * dt:
+            gaps.append((end - t0, ch.t_start - t0))
+            values.append(np.full(int(round((ch.t_start - end) / dt)), np.nan))
+        shift = (ch.t_start - t0) if values else 0.0
+        gaps.extend((a + shift, b + shift) for a, b in ch.gaps)
+        values.append(ch.values)
+        end = ch.t_start + ch.values.size * dt
+    return replace(first, values=np.concatenate(values), gaps=tuple(gaps))
 
 
-def _pick(path, channels: list[_Channel], kind: str, index: int | None) -> _Channel:
+def _pick(path, channels, kind: str, index: int | None, where: str = "") -> Channel:
     found = [ch for ch in channels if ch.kind == kind]
-    listing = ", ".join(f"{ch.name!r} ({ch.units})" for ch in channels) or "none"
+    listing = ", ".join(ch.label() for ch in channels) or "none"
+    option = "v_channel" if kind == "voltage" else "i_channel"
     if not found:
         missing = [ch.name for ch in channels if ch.kind == "missing"]
         if missing:
-            raise ValueError(f"recording file {str(path)!r}: channel(s) {missing} have no units; "
-                             f"expected a channel with {kind} units ("
+            raise ValueError(f"recording file {str(path)!r}{where}: channel(s) {missing} have no "
+                             f"units; expected a channel with {kind} units ("
                              f"{'V or mV' if kind == 'voltage' else 'A, nA or pA'}); channels: "
                              f"{listing}")
-        raise ValueError(f"recording file {str(path)!r}: no channel with {kind} units; "
+        raise ValueError(f"recording file {str(path)!r}{where}: no channel with {kind} units; "
                          f"channels: {listing}")
     if index is None:
         if len(found) > 1:
-            raise ValueError(f"recording file {str(path)!r}: {len(found)} channels with {kind} "
-                             f"units ({[ch.name for ch in found]}); choose one with "
-                             f"{'v_channel' if kind == 'voltage' else 'i_channel'}=<index>")
+            raise ValueError(f"recording file {str(path)!r}{where}: {len(found)} channels with "
+                             f"{kind} units ({[ch.name for ch in found]}); choose one with "
+                             f"{option}=<index>")
         return found[0]
     if not 0 <= index < len(found):
-        raise ValueError(f"recording file {str(path)!r}: channel index {index} out of range; "
+        raise ValueError(f"recording file {str(path)!r}: {option}={index} out of range; "
                          f"{len(found)} channel(s) with {kind} units")
     return found[index]
 
 
-def read_sweep(v_path, i_path=None, *, v_channel: int | None = None,
-               i_channel: int | None = None, segment: int | None = None) -> Sweep:
-    """Read one current-clamp sweep through neo; channels are chosen by their units.
+def sweeps_from_files(v_file: RecordingFile, i_file: RecordingFile | None = None, *,
+                      sweeps=None, v_channel: int | None = None,
+                      i_channel: int | None = None) -> list[Sweep]:
+    """One :class:`Sweep` per selected segment of already read files (see :func:`read_sweeps`)."""
+    i_file = v_file if i_file is None else i_file
+    same = i_file.path == v_file.path
+    if i_file.n_sweeps != v_file.n_sweeps:
+        raise ValueError(f"V file {str(v_file.path)!r} holds {v_file.n_sweeps} sweep(s) but I "
+                         f"file {str(i_file.path)!r} holds {i_file.n_sweeps}; expected the same "
+                         "number of sweeps")
+    n = v_file.n_sweeps
+    chosen = range(n) if sweeps is None else list(sweeps)
+    for k in chosen:
+        if int(k) != k or not 0 <= k < n:
+            raise ValueError(f"recording file {str(v_file.path)!r}: sweep {k!r} requested; the "
+                             f"file holds {n} sweep(s), numbered 0 to {n - 1}")
+    name = v_file.path.name if same else f"{v_file.path.name} + {i_file.path.name}"
+    out = []
+    for k in chosen:
+        k = int(k)
+        vch = v_file.pick("voltage", v_channel, k)
+        ich = i_file.pick("current", i_channel, k)
+        out.append(_sweep(vch, ich, v_file.path, i_file.path,
+                          name if n == 1 else f"{name} sweep {k}"))
+    return out
 
-    Parameters
-    ----------
-    v_path : path
-        File holding the voltage channel (any format neo reads: ``.ibw``, ``.abf``, ``.nwb``...).
-    i_path : path, optional
-        File holding the current channel (default: the same file as the voltage).
-    v_channel, i_channel : int, optional
-        Index among the channels with voltage (current) units, needed only when a
-        file holds several.
-    segment : int, optional
-        Read only this segment (sweep/episode) of multi-segment files; by
-        default all segments are joined and the time between them reported as gaps.
 
-    Returns
-    -------
-    Sweep
-        With its sampling rate, gaps and NaN segments (see :meth:`Sweep.describe`).
-
-    Raises
-    ------
-    ValueError
-        A channel without units, no channel of the wanted kind, different
-        sampling rates or lengths of voltage and current.
-    """
-    v_path = Path(v_path)
-    i_path = v_path if i_path is None else Path(i_path)
-    v_channels = _read_channels(v_path, segment)
-    i_channels = v_channels if i_path == v_path else _read_channels(i_path, segment)
-    vch = _pick(v_path, v_channels, "voltage", v_channel)
-    ich = _pick(i_path, i_channels, "current", i_channel)
+def _sweep(vch: Channel, ich: Channel, v_path: Path, i_path: Path, source: str) -> Sweep:
     if not np.isclose(vch.dt, ich.dt, rtol=1e-9):
         raise ValueError(f"different sampling rates for V ({1 / vch.dt:.6g} Hz, file "
                          f"{str(v_path)!r}) and I ({1 / ich.dt:.6g} Hz, file {str(i_path)!r}); "
@@ -352,7 +454,93 @@ def read_sweep(v_path, i_path=None, *, v_channel: int | None = None,
     if not np.isclose(vch.t_start, ich.t_start, atol=0.5 * vch.dt):
         raise ValueError(f"V (file {str(v_path)!r}) starts at {vch.t_start:g} s but I (file "
                          f"{str(i_path)!r}) at {ich.t_start:g} s; expected simultaneous channels")
-    source = v_path.name if i_path == v_path else f"{v_path.name} + {i_path.name}"
     gaps = tuple(sorted(set(vch.gaps) | set(ich.gaps)))
     return Sweep(v=vch.values, i=ich.values, dt=vch.dt, t_start=vch.t_start, source=source,
                  gaps=gaps)
+
+
+def read_sweeps(v_path, i_path=None, *, sweeps=None, v_channel: int | None = None,
+                i_channel: int | None = None) -> list[Sweep]:
+    """Read each segment (episode) of a recording as one sweep; channels chosen by units.
+
+    Episodic files (an Axon ``.abf`` of N episodes, an NWB or NIX file of N
+    sweeps) hold one neo Segment per episode; each becomes one :class:`Sweep`,
+    e.g. the repetitions of a frozen current.
+
+    Parameters
+    ----------
+    v_path : path
+        File holding the voltage channel (any format neo reads).
+    i_path : path, optional
+        File holding the current channel (default: the same file); it must hold
+        as many segments as the voltage file.
+    sweeps : sequence of int, optional
+        Segment numbers to read (from 0); default: all.
+    v_channel, i_channel : int, optional
+        Index among the channels with voltage (current) units, needed only when a
+        file holds several.
+
+    Returns
+    -------
+    list of Sweep
+        Named ``'<file> sweep <k>'`` (just ``'<file>'`` for a one-segment file).
+    """
+    v_file = read_recording_file(v_path)
+    i_file = None if i_path is None or Path(i_path) == Path(v_path) else read_recording_file(i_path)
+    return sweeps_from_files(v_file, i_file, sweeps=sweeps, v_channel=v_channel,
+                             i_channel=i_channel)
+
+
+def read_sweep(v_path, i_path=None, *, v_channel: int | None = None,
+               i_channel: int | None = None, segment: int | None = None,
+               join: bool = False) -> Sweep:
+    """Read one current-clamp sweep through neo; channels are chosen by their units.
+
+    Parameters
+    ----------
+    v_path : path
+        File holding the voltage channel (any format neo reads: ``.ibw``, ``.abf``,
+        ``.nwb``, ``.nix``...).
+    i_path : path, optional
+        File holding the current channel (default: the same file as the voltage).
+    v_channel, i_channel : int, optional
+        Index among the channels with voltage (current) units, needed only when a
+        file holds several.
+    segment : int, optional
+        The segment (sweep, episode) to read from a multi-segment file.
+    join : bool
+        Join all segments into one recording instead, the time between them
+        NaN-filled and reported as gaps (for a continuous recording split by pauses).
+
+    Returns
+    -------
+    Sweep
+        With its sampling rate, gaps and NaN segments (see :meth:`Sweep.describe`).
+
+    Raises
+    ------
+    ValueError
+        A multi-segment file without ``segment`` or ``join`` (use :func:`read_sweeps`
+        for all its sweeps), a channel without units, no channel of the wanted
+        kind, different sampling rates or lengths of voltage and current.
+    """
+    v_path = Path(v_path)
+    i_path = v_path if i_path is None else Path(i_path)
+    v_file = read_recording_file(v_path)
+    i_file = v_file if i_path == v_path else read_recording_file(i_path)
+    if join and segment is not None:
+        raise ValueError(f"read_sweep: segment={segment} and join=True; expected one of them")
+    if join:
+        v_file, i_file = v_file.joined(), (v_file.joined() if i_file is v_file
+                                           else i_file.joined())
+    elif segment is None and max(v_file.n_sweeps, i_file.n_sweeps) > 1:
+        n = max(v_file.n_sweeps, i_file.n_sweeps)
+        raise ValueError(f"recording file {str(v_path)!r} holds {n} sweeps (neo segments); "
+                         f"expected segment=<k> (0 to {n - 1}), read_sweeps() for all of them, "
+                         "or join=True for one recording with gaps")
+    sweeps = None if segment is None or join else [segment]
+    if segment is not None and not join and not 0 <= segment < v_file.n_sweeps:
+        raise ValueError(f"recording file {str(v_path)!r}: segment={segment}; the file has "
+                         f"{v_file.n_sweeps} segment(s)")
+    return sweeps_from_files(v_file, None if i_file is v_file else i_file, sweeps=sweeps,
+                             v_channel=v_channel, i_channel=i_channel)[0]

@@ -8,7 +8,8 @@ Stages (each a function of this package, testable on its own):
 4. subthreshold regression: C, g_L, E_L, eta (:func:`.subthreshold.fit_subthreshold`);
 5. threshold likelihood: V_T*, DeltaV, gamma (:func:`.threshold.fit_threshold`);
 6. evaluation: variance explained of V and dV/dt on the training windows, Md*
-   and the predicted rate on the test windows (:mod:`.evaluation`).
+   and the predicted rate on the test windows (:mod:`.evaluation`);
+7. diagnostics: checks that say when the fit is not to be trusted (:mod:`.diagnostics`).
 
 The result holds a ready :func:`neurolab_snn.models.GIF` ``NeuronModel`` whose
 Brian2 simulation (exponential Euler, escape noise) is the discrete model the
@@ -44,6 +45,7 @@ from ..models.gif import GIF
 from ..units import Hz, check_quantity, from_si, second, to_si, unit_string, volt
 from .aec import ElectrodeKernel, compensate, fit_electrode_kernel
 from .basis import FitTrace
+from .diagnostics import Diagnostic, diagnose_fit
 from .evaluation import Prediction, evaluate_prediction, variance_explained_v
 from .io import Sweep
 from .settings import GIFFitSettings
@@ -91,6 +93,8 @@ class GIFFitResult:
     seed : int
     sources : dict
         Names of the calibration, training and test sweeps.
+    diagnostics : tuple of Diagnostic
+        The checks of :func:`.diagnostics.diagnose_fit`, each with its number and threshold.
     """
 
     model: NeuronModel
@@ -116,10 +120,16 @@ class GIFFitResult:
     settings: GIFFitSettings
     seed: int
     sources: dict = field(default_factory=dict)
+    diagnostics: tuple = ()
 
     @property
     def md_star(self) -> float | None:
         return None if self.prediction is None else self.prediction.md_star
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """The diagnostics that tripped."""
+        return tuple(d for d in self.diagnostics if d.tripped)
 
     def summary(self) -> dict:
         """JSON-ready summary: parameters and kernels with units, scores, counts, timings."""
@@ -146,6 +156,7 @@ class GIFFitResult:
             "timings_s": dict(self.timings),
             "seed": self.seed,
             "sources": dict(self.sources),
+            "diagnostics": [d.as_dict() for d in self.diagnostics],
         }
         if self.prediction is not None:
             p = self.prediction
@@ -301,6 +312,12 @@ def fit_gif(calibration: Sweep | None, train: Sequence[Sweep], test: Sequence[Sw
                                          settings.n_repetitions, to_si(settings.md_delta),
                                          int(seed), backend)
         lap("prediction")
+    diagnostics = diagnose_fit(
+        V_T_star=thr.V_T_star, E_L=sub.E_L, DeltaV=thr.DeltaV,
+        bits_per_spike=thr.bits_per_spike, traces=traces,
+        kernel=None if kernel is None else kernel.kernel,
+        rate_model=None if prediction is None else prediction.rate_model,
+        rate_data=None if prediction is None else prediction.rate_data)
     bar.close()
     first = traces[0]
     return GIFFitResult(
@@ -314,7 +331,8 @@ def fit_gif(calibration: Sweep | None, train: Sequence[Sweep], test: Sequence[Sw
         train_current=first.i[first.start:first.stop], dt=dt, timings=timings,
         settings=settings, seed=int(seed),
         sources={"calibration": None if calibration is None else calibration.source,
-                 "train": [tr.source for tr in traces], "test": [tr.source for tr in tests]})
+                 "train": [tr.source for tr in traces], "test": [tr.source for tr in tests]},
+        diagnostics=diagnostics)
 
 
 def build_model(parameters: dict, eta_taus, eta_amplitudes, gamma_taus, gamma_amplitudes
@@ -339,6 +357,7 @@ def model_file_data(result: GIFFitResult) -> dict:
             "gamma_amplitudes": [q(a) for a in result.gamma_amplitudes],
             "fit": {"md_star": result.md_star,
                     "variance_explained_v": result.variance_explained_v,
+                    "warnings": [d.name for d in result.warnings],
                     "seed": result.seed, "sources": result.sources}}
 
 

@@ -265,12 +265,24 @@ def parse_time(text: str):
 
 def add_fit_gif_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Declare the options of ``neurolab fit-gif`` on *parser*."""
-    parser.add_argument("--calibration", nargs=2, metavar=("V", "I"), required=True,
-                        help="voltage and current files of the subthreshold AEC calibration sweep")
-    parser.add_argument("--train", nargs="+", metavar="V I", required=True,
-                        help="training sweeps as voltage/current file pairs: V I [V I ...]")
-    parser.add_argument("--test", nargs="+", metavar="V I", required=True,
-                        help="test repetitions of one frozen current as pairs: V I [V I ...]")
+    parser.add_argument("--calibration", nargs="+", metavar="FILE", required=True,
+                        help="subthreshold AEC calibration sweep: one file holding V and I "
+                             "(channels chosen by units), or a V I pair")
+    parser.add_argument("--train", nargs="+", metavar="FILE", required=True,
+                        help="training sweeps: files holding V and I, or V I pairs; every "
+                             "sweep (episode) of an episodic file is one sweep")
+    parser.add_argument("--test", nargs="+", metavar="FILE", required=True,
+                        help="test repetitions of one frozen current: files holding V and I "
+                             "(an episodic file gives one repetition per episode), or V I pairs")
+    parser.add_argument("--sweeps", metavar="LIST", default=None,
+                        help="sweeps to keep from every multi-sweep --train/--test file, "
+                             "numbered from 0, e.g. 0-9 or 0,2,4-7 (default: all)")
+    parser.add_argument("--train-sweeps", metavar="LIST", default=None,
+                        help="sweeps of the multi-sweep --train files (overrides --sweeps)")
+    parser.add_argument("--test-sweeps", metavar="LIST", default=None,
+                        help="sweeps of the multi-sweep --test files (overrides --sweeps)")
+    parser.add_argument("--calibration-sweep", metavar="K", type=int, default=None,
+                        help="sweep of a multi-sweep --calibration file (from 0)")
     parser.add_argument("--train-window", nargs=2, metavar=("START", "STOP"), default=None,
                         help="part of each training sweep to fit, e.g. 0s 12s (default: all)")
     parser.add_argument("--test-window", nargs=2, metavar=("START", "STOP"), default=None,
@@ -279,14 +291,6 @@ def add_fit_gif_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the model repetitions simulated for Md* (default 0)")
     return parser
-
-
-def _pairs(option: str, paths) -> list[tuple[str, str]]:
-    paths = list(paths)
-    if len(paths) % 2:
-        raise ValueError(f"{option}: {len(paths)} file(s) {paths}; expected voltage/current "
-                         "pairs V I [V I ...]")
-    return [(paths[k], paths[k + 1]) for k in range(0, len(paths), 2)]
 
 
 def _window(option: str, values):
@@ -305,13 +309,25 @@ def fit_gif_command(args: argparse.Namespace) -> dict:
     arguments or the data raise ``ValueError``/``FileNotFoundError`` naming the
     option or file, before anything is written.
     """
-    from ..fitting.io import read_sweep
+    from ..fitting.episodes import parse_sweep_list, read_file_list
 
-    calibration = read_sweep(*args.calibration)
-    train = [read_sweep(v, i) for v, i in _pairs("--train", args.train)]
-    test = [read_sweep(v, i) for v, i in _pairs("--test", args.test)]
-    for sweep in [calibration, *train, *test]:
-        print(sweep.describe())
+    def selection(option, text):
+        return None if text is None else parse_sweep_list(text, option)
+
+    common = selection("--sweeps", getattr(args, "sweeps", None))
+    train_sel = selection("--train-sweeps", getattr(args, "train_sweeps", None)) or common
+    test_sel = selection("--test-sweeps", getattr(args, "test_sweeps", None)) or common
+    k_cal = getattr(args, "calibration_sweep", None)
+    cal, cal_log = read_file_list(args.calibration, "--calibration",
+                                  None if k_cal is None else [k_cal], single_too=True)
+    if len(cal) != 1:
+        raise ValueError(f"--calibration: {len(cal)} sweeps ({', '.join(s.source for s in cal)})"
+                         "; expected one calibration sweep (choose it with --calibration-sweep K)")
+    calibration = cal[0]
+    train, train_log = read_file_list(args.train, "--train", train_sel)
+    test, test_log = read_file_list(args.test, "--test", test_sel)
+    for line in cal_log + train_log + test_log:
+        print(line)
     result = fit_gif(calibration, train, test, train_window=_window("--train-window",
                                                                     args.train_window),
                      test_window=_window("--test-window", args.test_window),
@@ -321,6 +337,12 @@ def fit_gif_command(args: argparse.Namespace) -> dict:
     for key, value in numbers.items():
         print(f"fit-gif: {key} = {value:.6g}" if isinstance(value, float)
               else f"fit-gif: {key} = {value}")
+    for diagnostic in result.diagnostics:
+        print(diagnostic.line())
+    if result.warnings:
+        print(f"fit-gif: the fit trips {len(result.warnings)} diagnostic(s) "
+              f"({', '.join(d.name for d in result.warnings)}); outputs written, see "
+              "'diagnostics' in fit.json")
     for path in paths:
         print(f"wrote {path}")
     return result.summary()

@@ -24,3 +24,15 @@ def synthetic_fit(synthetic_l5):
     rec = synthetic_l5
     settings = GIFFitSettings(t_ref=rec.model.parameters["t_ref"])   # the truth's t_ref
     return fit_gif(rec.calibration, rec.sweeps, settings=settings, evaluate=False)
+
+
+@pytest.fixture(scope="session")
+def evaluated_fit(synthetic_l5):
+    """A fit of :func:`synthetic_l5` on 0-8 s, with Md* on 8-12 s (100 model repetitions)."""
+    from neurolab_snn.fitting import GIFFitSettings, fit_gif
+    from neurolab_snn.units import ms, second
+
+    rec = synthetic_l5
+    return fit_gif(rec.calibration, rec.sweeps, rec.sweeps, train_window=(0 * second, 8 * second),
+                   test_window=(8 * second, 12 * second),
+                   settings=GIFFitSettings(t_ref=4 * ms, n_repetitions=100), seed=1)

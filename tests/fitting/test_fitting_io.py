@@ -95,7 +95,9 @@ def test_read_sweep_reports_gaps(tmp_path):
     path = _write(tmp_path / "gappy.pkl", [(np.full(100, -65.0), pq.mV, 1e4, "v"),
                                            (np.zeros(100), pq.pA, 1e4, "i")],
                   segments=2, gap=0.005)
-    sweep = read_sweep(path)
+    with pytest.raises(ValueError, match=r"gappy.pkl' holds 2 sweeps .*segment=<k>"):
+        read_sweep(path)                     # two segments are two sweeps unless joined
+    sweep = read_sweep(path, join=True)
     assert sweep.gaps == ((pytest.approx(0.01), pytest.approx(0.015)),)
     assert sweep.n_samples == 250  # 50 NaN samples fill the gap
     with pytest.raises(ValueError, match="gap"):

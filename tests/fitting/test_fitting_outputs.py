@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from neurolab_snn.fitting import GIFFitSettings, fit_gif, load_fitted_gif
+from neurolab_snn.fitting import load_fitted_gif
 from neurolab_snn.plotting.gif_fit import (add_fit_gif_arguments, fit_gif_command, parse_time,
                                            write_fit_outputs)
 from neurolab_snn.units import ms, second
@@ -16,14 +16,6 @@ neo = pytest.importorskip("neo")
 pq = pytest.importorskip("quantities")
 
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def evaluated_fit(synthetic_l5):
-    rec = synthetic_l5
-    return fit_gif(rec.calibration, rec.sweeps, rec.sweeps, train_window=(0 * second, 8 * second),
-                   test_window=(8 * second, 12 * second),
-                   settings=GIFFitSettings(t_ref=4 * ms, n_repetitions=100), seed=1)
 
 
 def test_write_fit_outputs(evaluated_fit, tmp_path):
@@ -110,9 +102,13 @@ def test_fit_gif_command_bad_input_writes_nothing(recording_files, tmp_path):
                  "--out", str(out))
     with pytest.raises(ValueError, match="nounits.pkl.*no units"):
         fit_gif_command(args)
+    # a voltage file alone (one file must hold both V and I)
+    args = _args("--calibration", cal[0], "--train", *reps, "--test", *reps, "--out", str(out))
+    with pytest.raises(ValueError, match="cal_v.pkl holds a voltage but no current"):
+        fit_gif_command(args)
     assert not out.exists()
     with pytest.raises(SystemExit):
-        _args("--calibration", cal[0], "--train", *reps, "--test", *reps, "--out", str(out))
+        _args("--calibration", "--train", *reps, "--test", *reps, "--out", str(out))
 
 
 @pytest.mark.slow
