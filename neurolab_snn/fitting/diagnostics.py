@@ -121,7 +121,7 @@ def _make(name, quantity, value, threshold, unit, trips, advice, missing="") -> 
 
 
 def check_threshold_below_rest(V_T_star: float, E_L: float, limit: float = 0.0) -> Diagnostic:
-    """V_T* - E_L (V in, mV out); trips below *limit* (V): a threshold under the resting potential."""
+    """V_T* - E_L (V in, mV out); trips below *limit* (V): a threshold under the resting V."""
     return _make("threshold_below_rest", "V_T* - E_L", (V_T_star - E_L) * 1e3, limit * 1e3, "mV",
                  "below", "the fitted threshold lies below the resting potential, so firing "
                  "barely depends on V (a degenerate threshold fit): look at the "
@@ -197,7 +197,7 @@ def check_depolarisation_block(traces: Sequence[FitTrace], limit: float = 0.8,
         third = amps.size // 3
         low, high = np.median(amps[order[:third]]), np.median(amps[order[-third:]])
         ratio = high / low if low > 0 else None
-    return _make("depolarisation_block", "spike amplitude, strongest / weakest third of "
+    return _make("depolarisation_block", "spike amplitude ratio, strongest / weakest third of "
                  "currents", ratio, limit, "1", "below",
                  "spikes shrink or fail at strong current (depolarisation block), which the "
                  "GIF cannot reproduce: fit a --train-window or sweeps with weaker current, "
@@ -225,8 +225,8 @@ def check_predicted_rate(rate_model: float | None, rate_data: float | None,
     error = None
     if rate_model is not None and rate_data:
         error = 100.0 * (rate_model - rate_data) / rate_data
-    return _make("predicted_rate", "model rate off the data by", error, 100.0 * limit, "%",
-                 "outside",
+    return _make("predicted_rate", "test rate error (model - data) / data", error,
+                 100.0 * limit, "%", "outside",
                  "the model fires at the wrong rate on the test set: check that training and "
                  "test sweeps come from the same cell state and current range, and the "
                  "threshold checks",

@@ -5,11 +5,16 @@ and the injected current ``i`` (A) as float64 SI arrays sampled every ``dt``
 (s), plus what was found while reading it: its source, NaN segments and gaps.
 
 Sweeps come from files through `neo <https://neo.readthedocs.io>`_ (Igor
-``.ibw`` via igor2, Axon ``.abf``, NWB via pynwb, and every other format neo
-reads) with :func:`read_sweep`, or from arrays with :func:`sweep_from_arrays`.
-Voltage and current channels are chosen by their **units** (a dimension of
-voltage or of current), never by their names; a channel without units is an
-error, since a GIF fit on numbers of unknown scale is meaningless.
+``.ibw`` via igor2, Axon ``.abf``, NWB via pynwb, NIX via nixio, and every other
+format neo reads) with :func:`read_sweeps` / :func:`read_sweep`, or from arrays
+with :func:`sweep_from_arrays`.  Each neo Segment of a file (an episode of an
+episodic ``.abf``, a sweep of an NWB or NIX file) is one sweep;
+:func:`read_sweep` joins the segments of a file into one recording with gaps
+only when asked (``join=True``).  Voltage and current channels are chosen by
+their **units** (a dimension of voltage or of current), never by their names;
+a channel without units is an error, since a GIF fit on numbers of unknown
+scale is meaningless.  :func:`name_suggests` reads names only to point out
+names that contradict the units.
 """
 from __future__ import annotations
 

@@ -68,3 +68,12 @@ def test_fitted_parameters_are_physiological(example_fit):
     assert 1e6 < example_fit.electrode.resistance < 100e6
     assert example_fit.threshold.converged
     assert np.all(np.isfinite(example_fit.gamma_amplitudes))
+
+
+def test_example_trips_no_diagnostic(example_fit):
+    """The example L5 cell fires normally: no diagnostic trips, each is evaluated."""
+    diagnostics = {d.name: d for d in example_fit.diagnostics}
+    assert all(d.value is not None for d in diagnostics.values())
+    assert example_fit.warnings == (), [d.line() for d in example_fit.warnings]
+    assert diagnostics["depolarisation_block"].value > 0.9
+    assert diagnostics["threshold_below_rest"].value > 5.0          # V_T* - E_L in mV
