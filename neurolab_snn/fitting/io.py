@@ -367,8 +367,12 @@ def read_recording_file(path) -> RecordingFile:
     for seg in (seg for block in blocks for seg in block.segments):
         channels = []
         for sig in list(seg.analogsignals) + list(seg.irregularlysampledsignals):
+            names = getattr(sig, "array_annotations", {}).get("channel_names")
             for c in range(sig.shape[1]):
-                name = str(sig.name) if sig.shape[1] == 1 else f"{sig.name}[{c}]"
+                if names is not None and len(names) == sig.shape[1] and sig.shape[1] > 1:
+                    name = str(names[c])          # e.g. Clampex's 'IN 0', 'IN 1'
+                else:
+                    name = str(sig.name) if sig.shape[1] == 1 else f"{sig.name}[{c}]"
                 channels.append(_channel(path, sig, c, name))
         segments.append(tuple(channels))
     if not segments or not segments[0]:

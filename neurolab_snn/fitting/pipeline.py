@@ -245,7 +245,10 @@ def fit_gif(calibration: Sweep | None, train: Sequence[Sweep], test: Sequence[Sw
     if not train:
         raise ValueError("train: no sweeps; expected at least one training sweep")
     if evaluate and test and len(test) < 2:
-        raise ValueError(f"test: {len(test)} sweep(s); expected at least 2 repetitions for Md*")
+        names = ", ".join(getattr(s, "source", repr(s)) for s in test)
+        raise ValueError(f"test: {len(test)} sweep(s) ({names}); expected at least 2 "
+                         "repetitions for Md* (several files, or an episodic file with one "
+                         "repetition per episode)")
     from tqdm.auto import tqdm
 
     bar = tqdm(total=6 if (evaluate and test) else 5, desc="fit-gif", disable=not progress,

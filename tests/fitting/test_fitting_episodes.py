@@ -66,6 +66,28 @@ def test_nix_episodes_read_as_sweeps(tmp_path):
         read_sweeps(path, sweeps=[4])
 
 
+def test_multichannel_signal_uses_channel_names(tmp_path):
+    """Two voltage channels in one neo signal (as AxonIO groups Clampex inputs): named by
+    their channel_names, chosen with v_channel."""
+    v = -0.065 + 1e-3 * np.arange(500)[:, None] * np.array([[1.0, -1.0]])
+    seg = neo.Segment()
+    seg.analogsignals.append(neo.AnalogSignal(v * 1e3, units="mV", sampling_rate=RATE * pq.Hz,
+                                              name="Signals",
+                                              array_annotations={"channel_names":
+                                                                 np.array(["IN 0", "IN 2"])}))
+    seg.analogsignals.append(neo.AnalogSignal(np.zeros((500, 1)), units="pA",
+                                              sampling_rate=RATE * pq.Hz, name="IN 1"))
+    block = neo.Block()
+    block.segments.append(seg)
+    path = tmp_path / "two.nix"
+    with neo.io.NixIO(str(path), mode="ow") as io:
+        io.write_block(block)
+    with pytest.raises(ValueError, match=r"2 channels with voltage units \(\['IN 0', 'IN 2'\]\);"
+                                         r" choose one with v_channel"):
+        read_sweeps(path)
+    np.testing.assert_allclose(read_sweeps(path, v_channel=1)[0].v, v[:, 1], rtol=1e-12)
+
+
 def test_file_lists_expand_select_and_log(tmp_path):
     data = _arrays(5, n=500)
     both = write_nix(tmp_path / "test.nix", data, i_name="Vm")
@@ -145,3 +167,7 @@ def test_fit_gif_cli_on_episodic_files(synthetic_l5, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "sweep 4 requested; the file holds 4 sweep(s)" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "no").exists()
+    # one test sweep left: the message says how to give repetitions
+    assert main([*argv[:-4], "--test-sweeps", "1", "--out", str(tmp_path / "no")]) == 2
+    assert "test: 1 sweep(s) (test.nix sweep 1); expected at least 2 repetitions" in \
+        capsys.readouterr().err
