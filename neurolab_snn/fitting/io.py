@@ -58,8 +58,8 @@ class Sweep:
         v = np.asarray(self.v, dtype=np.float64).ravel()
         i = np.asarray(self.i, dtype=np.float64).ravel()
         if v.shape != i.shape:
-            raise ValueError(f"sweep {self.source!r}: voltage has {v.size} samples but current has "
-                             f"{i.size}; expected the same number of samples")
+            raise ValueError(f"sweep {self.source!r}: voltage v has {v.size} samples but current "
+                             f"i has {i.size}; expected the same number of samples")
         if v.size < 2:
             raise ValueError(f"sweep {self.source!r}: {v.size} samples; expected at least 2")
         if not (np.isfinite(self.dt) and self.dt > 0):
@@ -220,7 +220,7 @@ def _check_igor_binary(path: Path) -> None:
         text = head[:32].decode("ascii", errors="replace")
         looks_text = head and all(32 <= b < 127 or b in (9, 10, 13) for b in head[:32])
         raise ValueError(f"recording file {str(path)!r} is not an Igor binary wave "
-                         f"({size} bytes, version field {version!r}"
+                         f"({size} bytes, version field 0x{head[:2].hex() or 'none'}"
                          + (f", starts with the text {text.splitlines()[0]!r}" if looks_text
                             else "") + "); expected an .ibw written by Igor Pro (version "
                          "1, 2, 3 or 5)")
