@@ -37,6 +37,7 @@ from neurolab_snn.models import HH, LIF, AdaptiveLIF, NeuronModel, get_model
 from neurolab_snn.sim import CurrentInput, simulate
 from neurolab_snn.training import losses
 from neurolab_snn.training.network import Layer, NetworkSpec
+from neurolab_snn.training.methods import get_method
 from neurolab_snn.training.recipes import train_digits
 from neurolab_snn.training.trainer import TrainSettings
 from neurolab_snn.units import mV, ms, nA, pA, second
@@ -269,7 +270,7 @@ CASES = [
          r"expected one of \['hh1952', 'traub_miles'\]",
          lambda inp, out: HH(variant="hh1953")),
     Case("api-unknown-method", "api", "`NeuronModel(..., method='rk45')`", r"method",
-         r"'rk45'", r"expected one of \[.*'exact'.*'rk4'", 
+         r"'rk45'", r"expected one of \[.*'exact'.*'rk4'",
          lambda inp, out: _user_model(method="rk45")),
     Case("api-malformed-equations", "api", "equations `dv/dt = (E_L - v/tau : volt`",
          r"model 'LI'", r"malformed equations: '\(' was never closed",
@@ -291,7 +292,8 @@ CASES = [
     Case("api-duration-no-units", "api", "`simulate(model, 0.5)`", r"'duration'",
          r"got 0\.5 without units", r"expected a quantity with dimension s",
          lambda inp, out: _simulate(duration=0.5), TypeError),
-    Case("api-dt-above-tau", "api", "`simulate(LIF(tau_m=0.5*ms), dt=1*ms)`", r"dt", r"1\. \* msecond",
+    Case("api-dt-above-tau", "api", "`simulate(LIF(tau_m=0.5*ms), dt=1*ms)`", r"dt",
+         r"1\. \* msecond",
          r"expected dt < tau_m", lambda inp, out: _simulate(
              target=LIF(tau_m=0.5 * ms), dt=1 * ms)),
     Case("api-zero-dt", "api", "`simulate(..., dt=0*ms)`", r"'dt'", r"0\. \* second",
@@ -340,6 +342,12 @@ CASES = [
          r"'spikes'", r"shape \(2, 0, 3\)", r"expected at least one entry on every axis",
          lambda inp, out: losses.VanRossum().value_and_grad(np.zeros((2, 0, 3)),
                                                            np.zeros((2, 0, 3)))),
+    Case("api-loss-silent-output", "api",
+         "`CETemporal` on the first-spike times of an output that never spiked (inf)",
+         r"'times'", r"got inf at index \(0, 0\)",
+         r"expected finite values \(set a finite no_spike time in first_spike_times\)",
+         lambda inp, out: losses.CETemporal(time_scale=10 * ms).value_and_grad(
+             decoders.first_spike_times(np.zeros((2, 10, 3)), 1 * ms), np.array([0, 1]))),
     # --- recordings (API) ------------------------------------------------------------------
     Case("api-missing-file", "api", "`read_sweep('nothere.abf')`", r"recording file",
          r"nothere\.abf", r"expected an existing file",
@@ -392,6 +400,9 @@ CASES = [
     Case("api-train-digits-batch", "api", "`train_digits(batch_size=0, out_dir=OUT)`",
          r"batch_size", r"=0\b", r"expected an integer >= 1",
          lambda inp, out: train_digits(batch_size=0, backend="numpy", out_dir=out)),
+    Case("api-unknown-training-method", "api", "`get_method('eprop')`", r"method",
+         r"'eprop'", r"expected one of \[.*'bptt'", lambda inp, out: get_method("eprop"),
+         KeyError),
     Case("api-train-dt-above-tau", "api", "`NetworkSpec` with dt = 1 ms and tau_m = 0.5 ms",
          r"dt", r"1\. \* msecond .* tau_m=0\.5 \* msecond", r"expected dt < tau_m",
          lambda inp, out: NetworkSpec(2, (Layer("hid", LIF(tau_m=0.5 * ms,
@@ -435,7 +446,7 @@ def test_bad_input(case, tmp_path):
         assert text.count("\n") == 1 and text.endswith("\n") and "\r" not in text, text
         assert re.match(r"neurolab( [a-z-]+)*: error: ", text), text
     else:
-        assert type(outcome) is case.error or isinstance(outcome, case.error), repr(outcome)
+        assert isinstance(outcome, case.error), repr(outcome)
     assert re.search(case.name, message), (case.name, message)
     assert re.search(case.value, message), (case.value, message)
     assert re.search(case.expected, message), (case.expected, message)

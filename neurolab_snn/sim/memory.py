@@ -71,7 +71,7 @@ def format_bytes(n: float) -> str:
 
 
 def check_recording_memory(requests, n_steps: int, *, available: int | None = None) -> int:
-    """Raise :class:`RecordingTooLarge` if the state recordings would not fit in the available memory.
+    """Raise :class:`RecordingTooLarge` if the state recordings would not fit in memory.
 
     Parameters
     ----------
