@@ -265,9 +265,9 @@ def fit_gif(calibration: Sweep | None, train: Sequence[Sweep], test: Sequence[Sw
     counts = tuple(int(tr.window_spikes.size) for tr in traces)
     if sum(counts) == 0:
         names = ", ".join(tr.source for tr in traces)
-        raise ValueError(f"train: no spikes in the training data ({names}, window {train_window!r}) at "
-                         f"threshold {settings.spike_detection.threshold!r}; expected training "
-                         "sweeps in which the neuron fires")
+        raise ValueError(f"train: no spikes in the training data ({names}, window "
+                         f"{train_window!r}) at threshold {settings.spike_detection.threshold!r}; "
+                         "expected training sweeps in which the neuron fires")
     if settings.t_ref == "auto":
         t_ref = refractory_from_spike_shape(traces,
                                             shortest=float(to_si(settings.spike_detection.lockout)))
