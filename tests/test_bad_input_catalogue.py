@@ -2,7 +2,7 @@
 
 Every case gives one bad input, on the command line (``neurolab_snn.cli.main``
 in-process: exit status 2 and exactly one line on stderr) or to the Python API
-(a ``ValueError``/``TypeError``/``FileNotFoundError``), and checks three things
+(a ``ValueError``/``TypeError``/``KeyError``/``FileNotFoundError``), and checks three things
 in the message: the parameter it names, the offending value and what was
 expected (three regular expressions per case, in the table below); and that the
 output folder stays empty.  Input files (``.ibw`` recordings, a text file named
