@@ -59,8 +59,15 @@ def _cmd_train(args) -> int:
     return train_command(args) or 0
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line (no usage block) with exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} -h)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="neurolab", description="neurolab_snn command line")
+    parser = _OneLineParser(prog="neurolab", description="neurolab_snn command line")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("models", help="list the neuron models with equations and presets") \
         .set_defaults(func=_cmd_models)

@@ -48,6 +48,26 @@ def dimension_name(unit_or_dim) -> str:
     return "1 (dimensionless)" if dim is DIMENSIONLESS else str(get_unit(dim))
 
 
+def _describe(value) -> str:
+    """A one-line description of *value* for messages: its repr, or for arrays of more than
+    four entries their shape, unit and range (a long repr would span many lines)."""
+    if np.ndim(value) == 0 or np.size(value) <= 4:
+        return " ".join(repr(value).split())
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return f"a {type(value).__name__} of {np.size(value)} entries"
+    finite = arr[np.isfinite(arr)]
+    unit = f" {unit_string(value)}" if isinstance(value, Quantity) else ""
+    span = f" ({finite.min():g} to {finite.max():g}{unit})" if finite.size else ""
+    return f"an array of shape {arr.shape}{span}"
+
+
+def _first_bad(arr: np.ndarray, bad: np.ndarray, unit: str) -> str:
+    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(bad)), bad.shape))
+    return f"{arr[idx]}{unit} at index {idx}"
+
+
 def check_quantity(name: str, value, expected, *, positive: bool = False,
                    nonnegative: bool = False, finite: bool = True) -> Quantity:
     """Check that *value* has the dimensions of *expected* and return it as a Quantity.
@@ -75,23 +95,27 @@ def check_quantity(name: str, value, expected, *, positive: bool = False,
     if not isinstance(value, Quantity):
         if exp_dim is not DIMENSIONLESS:
             raise TypeError(
-                f"parameter {name!r}: got {value!r} without units; expected a quantity "
-                f"with dimension {dimension_name(expected)} (e.g. 10*{get_unit(exp_dim)})")
+                f"parameter {name!r}: got {_describe(value)} without units; expected a "
+                f"quantity with dimension {dimension_name(expected)} (e.g. 10*{get_unit(exp_dim)})")
         try:
             value = Quantity(np.asarray(value, dtype=float))
         except (TypeError, ValueError) as err:
-            raise TypeError(f"parameter {name!r}: got {value!r}; expected a number") from err
+            raise TypeError(f"parameter {name!r}: got {_describe(value)}; expected a number"
+                            ) from err
     elif not have_same_dimensions(value, expected):
         raise TypeError(
-            f"parameter {name!r}: got {value!r} with dimension {dimension_name(value)}; "
-            f"expected dimension {dimension_name(expected)}")
+            f"parameter {name!r}: got {_describe(value)} with dimension "
+            f"{dimension_name(value)}; expected dimension {dimension_name(expected)}")
     arr = np.asarray(value)
-    if finite and not np.all(np.isfinite(arr)):
-        raise ValueError(f"parameter {name!r}: got {value!r}; expected finite values (no NaN/inf)")
-    if positive and not np.all(arr > 0):
-        raise ValueError(f"parameter {name!r}: got {value!r}; expected a value > 0")
-    if nonnegative and not np.all(arr >= 0):
-        raise ValueError(f"parameter {name!r}: got {value!r}; expected a value >= 0")
+    scalar = arr.ndim == 0
+    unit = "" if get_dimensions(value) is DIMENSIONLESS else f" {unit_string(value)}"
+    checks = ((finite, ~np.isfinite(arr), "finite values (no NaN/inf)"),
+              (positive, ~(arr > 0), "a value > 0"),
+              (nonnegative, ~(arr >= 0), "a value >= 0"))
+    for wanted, bad, what in checks:
+        if wanted and np.any(bad):
+            got = repr(value) if scalar else _first_bad(arr, bad, unit)
+            raise ValueError(f"parameter {name!r}: got {got}; expected {what}")
     return value
 
 

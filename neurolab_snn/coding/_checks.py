@@ -157,6 +157,11 @@ def spike_array(name: str, spikes, *, min_ndim: int = 2, signed: bool = False) -
     if arr.ndim < min_ndim:
         raise ValueError(f"parameter {name!r}: got an array of shape {arr.shape}; expected at "
                          f"least {min_ndim} dimensions (..., time, neuron)")
+    if any(arr.shape[axis] == 0 for axis in range(-min_ndim, 0)):
+        what = ("at least one time step and one neuron (..., time, neuron)" if min_ndim >= 2
+                else "at least one entry")
+        raise ValueError(f"parameter {name!r}: got an empty array of shape {arr.shape}; "
+                         f"expected {what}")
     if arr.size and not np.all(np.isfinite(arr)):
         idx = first_bad(~np.isfinite(arr))
         raise ValueError(f"parameter {name!r}: got {arr[idx]} at index {idx}; expected finite "

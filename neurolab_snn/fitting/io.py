@@ -19,6 +19,7 @@ names that contradict the units.
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -64,8 +65,8 @@ class Sweep:
         v = np.asarray(self.v, dtype=np.float64).ravel()
         i = np.asarray(self.i, dtype=np.float64).ravel()
         if v.shape != i.shape:
-            raise ValueError(f"sweep {self.source!r}: voltage has {v.size} samples but current has "
-                             f"{i.size}; expected the same number of samples")
+            raise ValueError(f"sweep {self.source!r}: voltage v has {v.size} samples but current "
+                             f"i has {i.size}; expected the same number of samples")
         if v.size < 2:
             raise ValueError(f"sweep {self.source!r}: {v.size} samples; expected at least 2")
         if not (np.isfinite(self.dt) and self.dt > 0):
@@ -241,11 +242,53 @@ def _kind(units) -> str:
     return "other"
 
 
+#: Igor binary wave versions and the size (bytes) of their binary header.
+_IGOR_HEADER_BYTES = {1: 8, 2: 16, 3: 20, 5: 64}
+
+
+def _check_igor_binary(path: Path) -> None:
+    """Refuse an ``.ibw`` that is not an Igor binary wave, or is shorter than its header says.
+
+    The first short is the format version (1, 2, 3 or 5, either byte order);
+    ``wfmSize`` (the wave header plus the data) follows it (version 5: after
+    the checksum), so a complete file has at least header + ``wfmSize`` bytes.
+    """
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    for order in "<>":
+        version = struct.unpack(order + "h", head[:2])[0] if len(head) >= 2 else None
+        if version in _IGOR_HEADER_BYTES:
+            break
+    else:
+        text = head[:32].decode("ascii", errors="replace")
+        looks_text = head and all(32 <= b < 127 or b in (9, 10, 13) for b in head[:32])
+        raise ValueError(f"recording file {str(path)!r} is not an Igor binary wave "
+                         f"({size} bytes, version field 0x{head[:2].hex() or 'none'}"
+                         + (f", starts with the text {text.splitlines()[0]!r}" if looks_text
+                            else "") + "); expected an .ibw written by Igor Pro (version "
+                         "1, 2, 3 or 5)")
+    header = _IGOR_HEADER_BYTES[version]
+    offset = 4 if version == 5 else 2
+    if len(head) < offset + 4:
+        raise ValueError(f"recording file {str(path)!r} is truncated: {size} bytes, shorter "
+                         f"than the {header}-byte header of an Igor binary wave version "
+                         f"{version}; expected a complete file")
+    wfm_size = struct.unpack(order + "i", head[offset:offset + 4])[0]
+    if size < header + wfm_size:
+        raise ValueError(f"recording file {str(path)!r} is truncated: {size} bytes, but its "
+                         f"Igor header declares {header + wfm_size} (a {header}-byte header "
+                         f"and {wfm_size} bytes of wave); expected a complete file")
+
+
 def _open(path: Path):
     import neo.io
 
     if not path.is_file():
-        raise FileNotFoundError(f"recording file {str(path)!r} does not exist")
+        raise FileNotFoundError(f"recording file {str(path)!r} does not exist; expected an "
+                                "existing file (check the path)")
+    if path.suffix.lower() == ".ibw":
+        _check_igor_binary(path)
     try:
         reader = neo.io.get_io(str(path))
     except (IOError, ValueError, KeyError) as err:
@@ -358,7 +401,8 @@ def read_recording_file(path) -> RecordingFile:
     try:
         blocks = reader.read(lazy=False)
     except Exception as err:  # neo raises many types for corrupt files
-        raise ValueError(f"recording file {str(path)!r} is unreadable: {err}") from err
+        raise ValueError(f"recording file {str(path)!r} is unreadable ({err}); expected a "
+                         "complete recording in a format neo reads") from err
     finally:
         close = getattr(reader, "close", None)
         if callable(close):
@@ -411,8 +455,12 @@ def _pick(path, channels, kind: str, index: int | None, where: str = "") -> Chan
                              f"units; expected a channel with {kind} units ("
                              f"{'V or mV' if kind == 'voltage' else 'A, nA or pA'}); channels: "
                              f"{listing}")
-        raise ValueError(f"recording file {str(path)!r}{where}: no channel with {kind} units; "
-                         f"channels: {listing}")
+        other = "current" if kind == "voltage" else "voltage"
+        swapped = (f" (it holds {other}: are the V and I files swapped?)"
+                   if any(ch.kind == other for ch in channels) else "")
+        raise ValueError(f"recording file {str(path)!r}{where}: no channel with {kind} units"
+                         f"{swapped}; channels: {listing}; expected a channel with {kind} "
+                         f"units ({'V or mV' if kind == 'voltage' else 'A, nA or pA'})")
     if index is None:
         if len(found) > 1:
             raise ValueError(f"recording file {str(path)!r}{where}: {len(found)} channels with "

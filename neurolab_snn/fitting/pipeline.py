@@ -251,8 +251,9 @@ def fit_gif(calibration: Sweep | None, train: Sequence[Sweep], test: Sequence[Sw
                          "repetition per episode)")
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=6 if (evaluate and test) else 5, desc="fit-gif", disable=not progress,
-               leave=False)
+    # Everything up to the spike count checks the input; the progress bar starts after it,
+    # so that bad input gives its one-line error and no half-drawn bar.
+    bar = None
     timings, t0 = {}, time.perf_counter()
 
     def lap(name):
@@ -260,8 +261,9 @@ def fit_gif(calibration: Sweep | None, train: Sequence[Sweep], test: Sequence[Sw
         now = time.perf_counter()
         timings[name] = now - t0
         t0 = now
-        bar.set_postfix_str(name)
-        bar.update(1)
+        if bar is not None:
+            bar.set_postfix_str(name)
+            bar.update(1)
 
     dt = train[0].dt
     kernel = None
@@ -277,13 +279,21 @@ def fit_gif(calibration: Sweep | None, train: Sequence[Sweep], test: Sequence[Sw
     counts = tuple(int(tr.window_spikes.size) for tr in traces)
     if sum(counts) == 0:
         names = ", ".join(tr.source for tr in traces)
-        raise ValueError(f"no spikes in the training data ({names}, window {train_window!r}) at "
-                         f"threshold {settings.spike_detection.threshold!r}; expected training "
-                         "sweeps in which the neuron fires")
+        raise ValueError(f"train: no spikes in the training data ({names}, window "
+                         f"{train_window!r}) at threshold {settings.spike_detection.threshold!r}; "
+                         "expected training sweeps in which the neuron fires")
     if settings.t_ref == "auto":
         t_ref = refractory_from_spike_shape(traces,
                                             shortest=float(to_si(settings.spike_detection.lockout)))
         settings = dataclasses.replace(settings, t_ref=max(1, round(t_ref / dt)) * dt * second)
+    if evaluate and tests:
+        lengths = {tr.stop - tr.start for tr in tests}
+        if len(lengths) != 1:
+            raise ValueError(f"test_window: the test windows have different lengths "
+                             f"{sorted(lengths)} samples; expected repetitions of one frozen "
+                             "current (windows of one length)")
+    bar = tqdm(total=6 if (evaluate and test) else 5, initial=1, desc="fit-gif",
+               disable=not progress, leave=False)
     lap("spikes")
     reset = fit_reset(traces, settings)
     sub = fit_subthreshold(traces, settings)
@@ -305,10 +315,6 @@ def fit_gif(calibration: Sweep | None, train: Sequence[Sweep], test: Sequence[Sw
     if tests:
         test_counts = tuple(int(tr.window_spikes.size) for tr in tests)
     if evaluate and tests:
-        lengths = {tr.stop - tr.start for tr in tests}
-        if len(lengths) != 1:
-            raise ValueError(f"test windows have different lengths {sorted(lengths)} samples; "
-                             "expected repetitions of one frozen current")
         current = np.mean([tr.i[tr.start:tr.stop] for tr in tests], axis=0)
         data_trains = [(tr.window_spikes - tr.start) * dt for tr in tests]
         prediction = evaluate_prediction(model, data_trains, current, dt,

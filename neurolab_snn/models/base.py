@@ -115,6 +115,7 @@ class NeuronModel:
         object.__setattr__(self, "presets", _frozen(self.presets))
         object.__setattr__(self, "options", _frozen(self.options))
         eqs = _parse_equations(self.name, self.equations)
+        _check_method(self.name, self.method)
         if isinstance(self.refractory, Quantity) or self.refractory is None:
             if self.refractory is not None:
                 check_quantity(f"{self.name}.refractory", self.refractory, second,
@@ -261,6 +262,18 @@ class NeuronModel:
         for preset in self.presets.values():
             lines.append(f"  preset {preset.name!r}: {preset.reference}")
         return "\n".join(lines)
+
+
+def _check_method(model: str, method) -> None:
+    """Refuse an integration method name that Brian2 does not know (strings only)."""
+    from brian2.stateupdaters.base import StateUpdateMethod
+    names = [method] if isinstance(method, str) else (
+        list(method) if isinstance(method, (list, tuple)) else [])
+    known = sorted(StateUpdateMethod.stateupdaters)
+    for name in names:
+        if isinstance(name, str) and name not in known:
+            raise ValueError(f"model {model!r}: method={name!r} is not a Brian2 integration "
+                             f"method; expected one of {known}")
 
 
 def _is_unit_name(name: str) -> bool:

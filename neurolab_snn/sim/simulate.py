@@ -10,6 +10,7 @@ from ..models.base import NeuronModel
 from ..recording import Recording
 from ..units import Quantity, check_quantity, ms, second, to_si
 from .devices import active_device, check_backend, scoped_prefs
+from .memory import check_built_recording, check_recording_memory, n_steps
 from .network import CurrentInput, SinglePopulation
 from .standalone import StandaloneSimulation
 
@@ -53,6 +54,8 @@ def simulate(target, duration: Quantity, *, n: int = 1,
         factory = SinglePopulation(target, n=n, I_ext=I_ext, record=tuple(record),
                                    record_indices=record_indices,
                                    variable_parameters=dict(variable_parameters or {}))
+        n_rec = factory.n if record_indices is None else len(record_indices)
+        check_recording_memory([(factory.name, n_rec, factory.record)], n_steps(duration, dt))
     elif hasattr(target, "build_network"):
         factory = target
     else:
@@ -85,5 +88,6 @@ def _run_runtime(factory, duration, dt, seed, backend) -> Recording:
     with active_device(device), scoped_prefs(codegen__target=target):
         brian2_seed(seed)
         built = factory.build_network(dt)
+        check_built_recording(built, duration, dt)
         built.network.run(duration, namespace={})
         return built.recording(to_si(dt), to_si(duration), seed, backend)

@@ -33,6 +33,7 @@ from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
 from ..recording import Recording
 from ..units import Quantity, check_quantity, ms, second, to_si
 from .devices import BackendUnsupported, active_device, scoped_prefs
+from .memory import check_built_recording
 
 
 def _run_args_supported() -> bool:
@@ -98,6 +99,7 @@ class StandaloneSimulation:
                 start = time.perf_counter()
                 self._seed(seed)
                 self.built = self._build_network(factory, dt)
+                check_built_recording(self.built, duration, dt)
                 self.built.network.run(duration, namespace={})
                 self._generate()
                 generated = time.perf_counter()

@@ -50,6 +50,10 @@ def _array(name: str, value, ndim: int, unit=None) -> np.ndarray:
         axes = {2: "(batch, neuron)", 3: "(batch, time, neuron)"}[ndim]
         raise ValueError(f"parameter {name!r}: got shape {arr.shape}; expected {ndim} "
                          f"dimensions {axes}")
+    if arr.size == 0:
+        axes = {2: "(batch, neuron)", 3: "(batch, time, neuron)"}[ndim]
+        raise ValueError(f"parameter {name!r}: got an empty array of shape {arr.shape}; "
+                         f"expected at least one entry on every axis {axes}")
     if not np.all(np.isfinite(arr)):
         i = tuple(int(k) for k in np.argwhere(~np.isfinite(arr))[0])
         hint = " (set a finite no_spike time in first_spike_times)" if unit is second else ""

@@ -37,7 +37,7 @@ from .network import Layer, NetworkSpec, TrainableNetwork
 from .optim import CosineLR
 from .surrogates import FastSigmoid
 from .tasks import DigitsTask, DMSTask
-from .trainer import Trainer, TrainSettings
+from .trainer import Trainer, TrainSettings, check_count
 
 __all__ = ["digits_network", "train_digits", "dms_network", "train_dms", "leaky_readout",
            "hidden_model", "topographic_input", "DIGITS_DEFAULTS", "DMS_LR_SCALE"]
@@ -126,6 +126,8 @@ def train_digits(encoding: str = "rate", *, model: str = "LIF", seed: int = 0,
     cfg.update(overrides)
     if epochs is not None:
         cfg["epochs"] = epochs
+    for key in ("epochs", "batch_size"):           # before the data set is loaded
+        check_count(key, cfg[key])
     task = DigitsTask(encoding=encoding, n_steps=cfg["n_steps"], gain=cfg["gain"],
                       on_off=cfg.get("on_off", False))
     if quick:
@@ -240,6 +242,8 @@ def train_dms(model: str = "GIF", *, seed: int = 0, backend: str = "runtime",
                         "t_test": 50 * ms, **task_options}
         n_train, n_val, n_test, batch_size = 64, 32, 64, 32
     epochs = epochs if epochs is not None else (2 if quick else 10)
+    check_count("epochs", epochs)
+    check_count("batch_size", batch_size)
     task = DMSTask(dt=dt, n_train=n_train, n_val=n_val, n_test=n_test, **task_options)
     net = TrainableNetwork(dms_network(model, dt=dt, trainable=trainable, adaptation=adaptation,
                                        adaptation_tau=adaptation_tau))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import numbers
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -57,6 +58,15 @@ def _blas_threads(n):
 
 class TrainingDiverged(RuntimeError):
     """The loss exploded (or became NaN); the message names the last good checkpoint."""
+
+
+def check_count(name: str, value) -> int:
+    """An integer >= 1 (epochs, batch sizes); raises naming *name* and the value."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}={value!r}; expected an integer >= 1")
+    if value < 1:
+        raise ValueError(f"{name}={value!r}; expected an integer >= 1")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -99,8 +109,8 @@ class TrainSettings:
     compiled_adjoint: bool | None = None
 
     def __post_init__(self):
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ValueError(f"epochs={self.epochs}, batch_size={self.batch_size}; expected >= 1")
+        for name in ("epochs", "batch_size"):
+            check_count(name, getattr(self, name))
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"patience={self.patience}; expected None or >= 1")
 
