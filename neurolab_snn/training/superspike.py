@@ -1,0 +1,164 @@
+r"""SuperSpike / feedback alignment / DFA / e-prop training on digits (method ``superspike``).
+
+The network, task, optimiser and loop are those of
+:func:`~neurolab_snn.training.recipes.train_digits` (Brian2 forward pass of a
+batch of network copies, :class:`~neurolab_snn.training.tasks.DigitsTask` with
+the spike-count cross-entropy, Adam, cosine schedule, best epoch chosen on the
+validation split); only the gradient differs: instead of the adjoint of the
+whole network, every layer's parameters move along their eligibility traces
+times a learning signal fed back from the output error
+(:mod:`~neurolab_snn.training.eligibility`, which cites the rules):
+``feedback='symmetric'`` (SuperSpike, Zenke & Ganguli 2018), ``'random'``
+(feedback alignment, Lillicrap et al. 2016), ``'direct'`` (direct feedback
+alignment, Nøkland 2016) or ``'uniform'`` (every hidden neuron receives the
+sum of the output errors, which the cross-entropy makes zero: the control
+that shows why the feedback must differ between neurons).
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..units import ms
+from .eligibility import check_feedback, eligibility_gradients, feedback_matrices
+from .network import TrainableNetwork
+from .optim import CosineLR
+from .recipes import DIGITS_DEFAULTS, digits_network
+from .tasks import Dataset, DigitsTask
+from .trainer import Trainer, TrainSettings
+
+__all__ = ["FeedbackTrainer", "train_superspike", "SUPERSPIKE_DEFAULTS"]
+
+#: Defaults of :func:`train_superspike` (rate code): those of ``train_digits``.
+SUPERSPIKE_DEFAULTS = dict(DIGITS_DEFAULTS["rate"])
+
+
+class FeedbackTrainer(Trainer):
+    """A :class:`~neurolab_snn.training.trainer.Trainer` whose gradients are eligibility
+    traces times fed-back learning signals (:func:`.eligibility.eligibility_gradients`).
+
+    Parameters
+    ----------
+    net, task, settings, out_dir, params
+        As for :class:`~neurolab_snn.training.trainer.Trainer` (``rate_penalty`` must be 0).
+    feedback : {'symmetric', 'random', 'direct', 'uniform'}
+    online : bool
+        Run the eligibility traces forward in time (True) or accumulate the same
+        sums backward over the stored trace (False, faster; equal to rounding).
+
+    The fixed feedback matrices are drawn from ``default_rng([seed, 3])`` at
+    construction, so a run is reproducible and a resumed run uses the same ones.
+    """
+
+    def __init__(self, net: TrainableNetwork, task, settings: TrainSettings = TrainSettings(),
+                 *, feedback: str = "symmetric", online: bool = False, out_dir=None,
+                 params: dict | None = None):
+        check_feedback(feedback)
+        if settings.rate_penalty:
+            raise ValueError(f"rate_penalty={settings.rate_penalty!r}: the feedback trainer "
+                             "takes no rate penalty; expected 0")
+        super().__init__(net, task, settings, out_dir=out_dir, params=params)
+        self.feedback, self.online = feedback, bool(online)
+        self.matrices = feedback_matrices(net, self.params, feedback,
+                                          np.random.default_rng([settings.seed, 3]))
+
+    def _batch(self, x, y, rng, train: bool):
+        inputs = self.task.encode(x, rng)
+        t0 = time.perf_counter()
+        trace = self.forward.run(self.params, inputs, scratch=True)
+        t1 = time.perf_counter()
+        value, g_spikes, g_states = self.task.loss(trace, y, self.output)
+        pred = self.task.predict(trace, self.output)
+        grads = None
+        if train:
+            grads = eligibility_gradients(self.net, self.params, trace, feedback=self.feedback,
+                                          matrices=self.matrices, grad_spikes=g_spikes,
+                                          grad_states=g_states, online=self.online,
+                                          compiled=self.compiled and not self.online)
+        t2 = time.perf_counter()
+        self.time_forward += t1 - t0
+        self.time_backward += t2 - t1
+        return value, pred, grads, trace
+
+
+def train_superspike(*, encoding: str = "rate", model: str = "LIF", seed: int = 0,
+                     backend: str = "runtime", epochs: int | None = None, quick: bool = False,
+                     out_dir=None, progress: bool = False, data=None,
+                     feedback: str = "symmetric", online: bool = False, **overrides) -> dict:
+    """Train the digits network with SuperSpike-style local learning; return metrics.
+
+    Parameters
+    ----------
+    encoding : {'rate'}
+        The rule's learning signal is the spike-count error of the same step, so
+        only the rate code is supported.
+    model : {'LIF', 'AdaptiveLIF', 'GIF'}
+        Hidden-layer neuron (outputs are LIF).
+    feedback : {'symmetric', 'random', 'direct', 'uniform'}
+        How the hidden layer's learning signal is formed (:mod:`.eligibility`).
+    online : bool
+        Forward-in-time eligibility traces (same gradients, slower on a CPU).
+    data : (train, val, test) Datasets, optional
+        Default: the scikit-learn digits split.
+    quick : bool
+        300 training samples, 3 epochs, 64 hidden neurons (a smoke test).
+    **overrides
+        Entries of :data:`SUPERSPIKE_DEFAULTS` (``n_hidden``, ``n_steps``, ``gain``,
+        ``lr``, ``weight_gain``, ``batch_size``, ``weight_decay``, ``tau_m``).
+
+    Returns
+    -------
+    dict
+        ``method`` ('superspike'), ``feedback``, ``test_accuracy`` (held-out test
+        split, best validation epoch), ``wall_s``, ``train_samples_per_s``, ``seed``,
+        ``config``, ``history``, ``weight_change`` (per weight matrix, the relative
+        change :math:`\\|W - W_0\\|/\\|W_0\\|`) and ``params``.
+    """
+    check_feedback(feedback)
+    if encoding != "rate":
+        raise ValueError(f"encoding={encoding!r}: method 'superspike' supports only "
+                         "encoding='rate' (its learning signal is the count error of each step)")
+    unknown = set(overrides) - set(SUPERSPIKE_DEFAULTS)
+    if unknown:
+        raise ValueError(f"unknown option(s) {sorted(unknown)} for method 'superspike'; "
+                         f"expected feedback, online or one of {sorted(SUPERSPIKE_DEFAULTS)}")
+    cfg = dict(SUPERSPIKE_DEFAULTS)
+    if quick:
+        cfg.update(n_hidden=64, epochs=3)
+    cfg.update(overrides)
+    if epochs is not None:
+        cfg["epochs"] = int(epochs)
+    task = DigitsTask(encoding="rate", n_steps=cfg["n_steps"], gain=cfg["gain"], data=data)
+    if quick:
+        task.train = Dataset(task.train.x[:300], task.train.y[:300])
+        task.val = Dataset(task.val.x[:100], task.val.y[:100])
+    net = TrainableNetwork(digits_network(model, n_hidden=cfg["n_hidden"], tau_m=cfg["tau_m"],
+                                          n_inputs=task.n_inputs))
+    settings = TrainSettings(epochs=cfg["epochs"], batch_size=cfg["batch_size"], lr=cfg["lr"],
+                             weight_gain=cfg["weight_gain"], seed=seed, backend=backend,
+                             schedule=CosineLR(cfg["epochs"]), progress=progress,
+                             weight_decay=cfg["weight_decay"])
+    trainer = FeedbackTrainer(net, task, settings, feedback=feedback, online=online,
+                              out_dir=out_dir)
+    initial = {k: v.copy() for k, v in trainer.params.items()}
+    start = time.perf_counter()
+    try:
+        result = trainer.fit(resume=False)
+    finally:
+        trainer.close()
+    wall = time.perf_counter() - start
+    hist = result.history
+    samples = sum(h["samples_per_s"] * h["time_s"] for h in hist)
+    change = {k: float(np.linalg.norm(result.params[k] - initial[k]) / np.linalg.norm(initial[k]))
+              for k in initial if k.endswith((".W", ".R"))}
+    cfg["tau_m"] = float(cfg["tau_m"] / ms)
+    return {"method": "superspike", "feedback": feedback, "online": bool(online),
+            "task": "digits-rate", "model": model, "seed": seed, "backend": backend,
+            "config": {**cfg, "feedback": feedback, "online": bool(online)},
+            "test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
+            "best_epoch": result.best_epoch, "epochs_run": len(hist),
+            "train_samples_per_s": samples / max(sum(h["time_s"] for h in hist), 1e-12),
+            "wall_s": wall, "history": hist, "weight_change": change,
+            "params": result.params,
+            "metrics_path": None if result.metrics_path is None else str(result.metrics_path)}
