@@ -42,23 +42,25 @@ The learning signal of the output layer is the loss gradient
 :math:`\partial L/\partial s_{k}` (or :math:`\partial L/\partial x_{\text{target},k+1}`
 for a non-spiking read-out); a hidden layer :math:`l` receives (``feedback``)
 
-=============  ==================================================  ===============================
-``symmetric``  :math:`L^{l} = L^{l+1} W_{l+1}^T`                   SuperSpike (Zenke & Ganguli 2018)
-``random``     :math:`L^{l} = L^{l+1} B_{l+1}`, B fixed random     feedback alignment (Lillicrap 2016)
-``direct``     :math:`L^{l} = E\, B_l`, B fixed random             DFA (Nøkland 2016)
-``uniform``    :math:`L^{l} = E\, \mathbf{1}`                       every neuron the same signal
-=============  ==================================================  ===============================
+=============  =======================================  ===================================
+``symmetric``  :math:`L^{l} = L^{l+1} W_{l+1}^T`        SuperSpike (Zenke & Ganguli 2018)
+``random``     :math:`L^{l} = L^{l+1} B_{l+1}`          feedback alignment (Lillicrap 2016)
+``direct``     :math:`L^{l} = E\, B_l`                  DFA (Nøkland 2016)
+``uniform``    :math:`L^{l} = E\, \mathbf{1}`           every neuron the same signal
+=============  =======================================  ===================================
 
-(:math:`E`: the output error, the learning signal of the output layer).  With
+(:math:`E`: the output error, the learning signal of the output layer; :math:`B`:
+fixed random matrices, :func:`feedback_matrices`).  With
 one hidden layer ``random`` and ``direct`` are the same rule (different draws).
 With a cross-entropy loss :math:`\sum_c E_c = \sum_c (p_c - y_c) = 0`, so
-``uniform`` feedback sends every hidden neuron exactly zero: the hidden layer
-does not learn.
+``uniform`` feedback sends every hidden neuron zero (to rounding): the hidden
+layer does not learn.
 
 Two ways to evaluate the same sum (equal to rounding, tested):
 ``online=True`` runs the traces forward in time (one
-:math:`(B, n_\text{pre}, n)` array per state variable, memory independent of
-the trial length: what an on-chip rule does); ``online=False`` accumulates the
+:math:`(B, n_\text{pre}, n)` array per state variable, whose size does not grow
+with the trial length: what an on-chip rule does; here the Jacobians along the
+way are evaluated from the stored trace in one vectorised pass); ``online=False`` accumulates the
 same sums backward over the stored trace, one :math:`(B, n)` array per state
 (the adjoint recursion of :mod:`.adjoint` restricted to each neuron's own
 chain, compiled where :func:`.kernels.covers` allows), much faster on a CPU.
@@ -84,6 +86,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+# the per-layer recursion of the adjoint, used here for one layer's own chain (online=False)
 from .adjoint import _Layer, _tm
 from .kernels import covers
 from .network import Trace, TrainableNetwork, refractory_mask
@@ -185,6 +188,8 @@ def eligibility_gradients(net: TrainableNetwork, params: Mapping[str, np.ndarray
         the state gradients of the output layer count, those of hidden layers too.
     online : bool
         Forward-in-time traces (True) or the same sums accumulated backward (False).
+        Either way the reset's dependence on the spike is detached, whatever
+        ``net.spec.detach_reset`` says.
     compiled : bool
         ``online=False``: use the compiled recursion where it applies.
 

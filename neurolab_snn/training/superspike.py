@@ -16,12 +16,14 @@ that shows why the feedback must differ between neurons).
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
 
 from ..units import ms
-from .eligibility import check_feedback, eligibility_gradients, feedback_matrices
+from .adjoint import backward
+from .eligibility import FEEDBACK, check_feedback, eligibility_gradients, feedback_matrices
 from .network import TrainableNetwork
 from .optim import CosineLR
 from .recipes import DIGITS_DEFAULTS, digits_network
@@ -29,6 +31,8 @@ from .tasks import Dataset, DigitsTask
 from .trainer import Trainer, TrainSettings
 
 __all__ = ["FeedbackTrainer", "train_superspike", "SUPERSPIKE_DEFAULTS"]
+
+_ALIGN_STREAM = 1_000_003
 
 #: Defaults of :func:`train_superspike` (rate code): those of ``train_digits``.
 SUPERSPIKE_DEFAULTS = dict(DIGITS_DEFAULTS["rate"])
@@ -47,8 +51,15 @@ class FeedbackTrainer(Trainer):
         Run the eligibility traces forward in time (True) or accumulate the same
         sums backward over the stored trace (False, faster; equal to rounding).
 
-    The fixed feedback matrices are drawn from ``default_rng([seed, 3])`` at
-    construction, so a run is reproducible and a resumed run uses the same ones.
+    The fixed feedback matrices are drawn from ``default_rng([seed, 3, m])`` (m: the
+    mode's index in :data:`~.eligibility.FEEDBACK`, so ``random`` and ``direct`` draw
+    independently) at construction: a run is reproducible and a resumed run uses the
+    same ones.
+    After every epoch the history records ``alignment_deg``: per weight matrix, the
+    angle between the rule's update direction and the BPTT gradient
+    (:func:`~neurolab_snn.training.adjoint.backward`, reset detached) on one fixed
+    batch of training samples (Lillicrap et al. 2016, Fig. 2: feedback alignment
+    brings it below 90 degrees).
     """
 
     def __init__(self, net: TrainableNetwork, task, settings: TrainSettings = TrainSettings(),
@@ -60,8 +71,38 @@ class FeedbackTrainer(Trainer):
                              "takes no rate penalty; expected 0")
         super().__init__(net, task, settings, out_dir=out_dir, params=params)
         self.feedback, self.online = feedback, bool(online)
-        self.matrices = feedback_matrices(net, self.params, feedback,
-                                          np.random.default_rng([settings.seed, 3]))
+        self.matrices = feedback_matrices(
+            net, self.params, feedback,
+            np.random.default_rng([settings.seed, 3, FEEDBACK.index(feedback)]))
+
+    def alignment(self, n: int = 64) -> dict[str, float]:
+        """Angle (degrees) between the rule's gradient and BPTT's, per weight matrix, on the
+        first *n* training samples (fixed encoding stream); 90 for a zero update (norm below
+        1e-9 of the BPTT gradient's, i.e. rounding)."""
+        rng = np.random.default_rng([self.settings.seed, _ALIGN_STREAM])
+        x, y = self.task.train.x[:n], self.task.train.y[:n]
+        inputs = self.task.encode(x, rng)
+        trace = self.forward.run(self.params, inputs, scratch=True)
+        _, g_spikes, g_states = self.task.loss(trace, y, self.output)
+        rule = eligibility_gradients(self.net, self.params, trace, feedback=self.feedback,
+                                     matrices=self.matrices, grad_spikes=g_spikes,
+                                     grad_states=g_states, compiled=self.compiled)
+        bptt = backward(self.net, self.params, trace, grad_spikes=g_spikes,
+                        grad_states=g_states, compiled=self.compiled)
+        out = {}
+        for key in rule:
+            if key.endswith((".W", ".R")):
+                a, b = rule[key].ravel(), bptt[key].ravel()
+                na, nb = np.linalg.norm(a), np.linalg.norm(b)
+                # an update at rounding level (uniform feedback under a cross-entropy) is none
+                cos = float(a @ b / (na * nb)) if na > 1e-9 * nb and nb > 0 else 0.0
+                out[key] = float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+        return out
+
+    def train_epoch(self) -> dict:
+        metrics = super().train_epoch()
+        metrics["alignment_deg"] = self.alignment()
+        return metrics
 
     def _batch(self, x, y, rng, train: bool):
         inputs = self.task.encode(x, rng)
@@ -85,7 +126,8 @@ class FeedbackTrainer(Trainer):
 def train_superspike(*, encoding: str = "rate", model: str = "LIF", seed: int = 0,
                      backend: str = "runtime", epochs: int | None = None, quick: bool = False,
                      out_dir=None, progress: bool = False, data=None,
-                     feedback: str = "symmetric", online: bool = False, **overrides) -> dict:
+                     feedback: str = "symmetric", online: bool = False, recurrent: bool = False,
+                     **overrides) -> dict:
     """Train the digits network with SuperSpike-style local learning; return metrics.
 
     Parameters
@@ -99,6 +141,9 @@ def train_superspike(*, encoding: str = "rate", model: str = "LIF", seed: int = 
         How the hidden layer's learning signal is formed (:mod:`.eligibility`).
     online : bool
         Forward-in-time eligibility traces (same gradients, slower on a CPU).
+    recurrent : bool
+        Give the hidden layer all-to-all recurrent weights ``R`` (no autapses), learnt
+        by their e-prop eligibility traces (Bellec et al. 2020).
     data : (train, val, test) Datasets, optional
         Default: the scikit-learn digits split.
     quick : bool
@@ -121,8 +166,8 @@ def train_superspike(*, encoding: str = "rate", model: str = "LIF", seed: int = 
                          "encoding='rate' (its learning signal is the count error of each step)")
     unknown = set(overrides) - set(SUPERSPIKE_DEFAULTS)
     if unknown:
-        raise ValueError(f"unknown option(s) {sorted(unknown)} for method 'superspike'; "
-                         f"expected feedback, online or one of {sorted(SUPERSPIKE_DEFAULTS)}")
+        raise ValueError(f"unknown option(s) {sorted(unknown)} for method 'superspike'; expected "
+                         f"feedback, online, recurrent or one of {sorted(SUPERSPIKE_DEFAULTS)}")
     cfg = dict(SUPERSPIKE_DEFAULTS)
     if quick:
         cfg.update(n_hidden=64, epochs=3)
@@ -133,8 +178,13 @@ def train_superspike(*, encoding: str = "rate", model: str = "LIF", seed: int = 
     if quick:
         task.train = Dataset(task.train.x[:300], task.train.y[:300])
         task.val = Dataset(task.val.x[:100], task.val.y[:100])
-    net = TrainableNetwork(digits_network(model, n_hidden=cfg["n_hidden"], tau_m=cfg["tau_m"],
-                                          n_inputs=task.n_inputs))
+    spec = digits_network(model, n_hidden=cfg["n_hidden"], tau_m=cfg["tau_m"],
+                          n_inputs=task.n_inputs)
+    if recurrent:
+        hidden, *rest = spec.layers
+        spec = dataclasses.replace(spec, layers=(dataclasses.replace(hidden, recurrent=True),
+                                                 *rest))
+    net = TrainableNetwork(spec)
     settings = TrainSettings(epochs=cfg["epochs"], batch_size=cfg["batch_size"], lr=cfg["lr"],
                              weight_gain=cfg["weight_gain"], seed=seed, backend=backend,
                              schedule=CosineLR(cfg["epochs"]), progress=progress,
@@ -155,7 +205,8 @@ def train_superspike(*, encoding: str = "rate", model: str = "LIF", seed: int = 
     cfg["tau_m"] = float(cfg["tau_m"] / ms)
     return {"method": "superspike", "feedback": feedback, "online": bool(online),
             "task": "digits-rate", "model": model, "seed": seed, "backend": backend,
-            "config": {**cfg, "feedback": feedback, "online": bool(online)},
+            "config": {**cfg, "feedback": feedback, "online": bool(online),
+                       "recurrent": bool(recurrent)},
             "test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
             "best_epoch": result.best_epoch, "epochs_run": len(hist),
             "train_samples_per_s": samples / max(sum(h["time_s"] for h in hist), 1e-12),

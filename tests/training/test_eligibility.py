@@ -181,3 +181,31 @@ def test_unknown_feedback_is_a_clear_error(rng):
         eligibility_gradients(net, params, trace, feedback="random", grad_spikes={"out": g})
     with pytest.raises(ValueError, match="no loss gradient on the output layer 'out'"):
         eligibility_gradients(net, params, trace, grad_spikes={})
+
+
+def _initial_weights(result, n_inputs=64):
+    from neurolab_snn.training.recipes import digits_network
+    cfg = result["config"]
+    net = TrainableNetwork(digits_network("LIF", n_hidden=cfg["n_hidden"],
+                                          tau_m=cfg["tau_m"] * ms, n_inputs=n_inputs))
+    return net.init_params(np.random.default_rng([result["seed"], 0]), gain=cfg["weight_gain"])
+
+
+def test_quick_training_uniform_feedback_leaves_the_hidden_layer_untrained():
+    """Brian2 forward, 1 epoch on 300 digits: with uniform feedback the hidden weights only
+    shrink by the decoupled weight decay (one common factor), the rule's hidden update is at
+    90 degrees to BPTT's; with symmetric feedback the hidden layer learns (angle < 90)."""
+    train = get_method("superspike")
+    runs = {fb: train(feedback=fb, quick=True, epochs=1, backend="numpy", seed=0)
+            for fb in ("uniform", "symmetric")}
+    w0 = _initial_weights(runs["uniform"])["hidden.W"]
+    ratio = runs["uniform"]["params"]["hidden.W"] / w0
+    assert 0.9 < ratio.mean() < 1.0
+    assert ratio.std() < 1e-6 * ratio.mean()          # Adam's eps swallows rounding-level signals
+    assert runs["uniform"]["history"][0]["alignment_deg"]["hidden.W"] == 90.0
+    ratio_sym = runs["symmetric"]["params"]["hidden.W"] / w0
+    assert ratio_sym.std() > 1e-3
+    assert runs["symmetric"]["history"][0]["alignment_deg"]["hidden.W"] < 60.0
+    for r in runs.values():
+        assert r["method"] == "superspike" and 0.0 <= r["test_accuracy"] <= 1.0
+        assert r["wall_s"] > 0 and r["train_samples_per_s"] > 0
