@@ -209,3 +209,21 @@ def test_quick_training_uniform_feedback_leaves_the_hidden_layer_untrained():
     for r in runs.values():
         assert r["method"] == "superspike" and 0.0 <= r["test_accuracy"] <= 1.0
         assert r["wall_s"] > 0 and r["train_samples_per_s"] > 0
+
+
+def test_quick_training_online_traces_and_recurrent_eprop():
+    """The forward-in-time traces train exactly like the backward accumulation (1 epoch on
+    300 digits); a recurrent hidden layer learns R by e-prop and keeps no autapses."""
+    train = get_method("superspike")
+    kw = dict(feedback="random", quick=True, epochs=1, backend="numpy", seed=1)
+    on, off = train(online=True, **kw), train(online=False, **kw)
+    assert on["test_accuracy"] == off["test_accuracy"]
+    for key in off["params"]:
+        np.testing.assert_allclose(on["params"][key], off["params"][key], rtol=1e-9,
+                                   atol=1e-12)
+    rec = train(feedback="symmetric", quick=True, epochs=1, backend="numpy", seed=0,
+                recurrent=True)
+    assert rec["config"]["recurrent"] is True
+    assert rec["weight_change"]["hidden.R"] > 1e-3
+    assert np.all(np.diag(rec["params"]["hidden.R"]) == 0.0)
+    assert 0.0 < rec["history"][0]["alignment_deg"]["hidden.R"] < 180.0
