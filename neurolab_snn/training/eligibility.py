@@ -120,15 +120,15 @@ def feedback_matrices(net: TrainableNetwork, params: Mapping[str, np.ndarray], f
     layers = net.spec.layers
     out = {}
     w_out = params[f"{layers[-1].name}.W"]
-    for l in range(len(layers) - 1):
-        n_l, above = layers[l].n, layers[l + 1]
+    for i in range(len(layers) - 1):
+        name, n_i, above = layers[i].name, layers[i].n, layers[i + 1]
         if feedback == "random":
             w = params[f"{above.name}.W"]
-            out[layers[l].name] = rng.normal(0.0, float(np.std(w)), (above.n, n_l))
+            out[name] = rng.normal(0.0, float(np.std(w)), (above.n, n_i))
         elif feedback == "direct":
-            out[layers[l].name] = rng.normal(0.0, float(np.std(w_out)), (layers[-1].n, n_l))
+            out[name] = rng.normal(0.0, float(np.std(w_out)), (layers[-1].n, n_i))
         elif feedback == "uniform":
-            out[layers[l].name] = np.ones((layers[-1].n, n_l))
+            out[name] = np.ones((layers[-1].n, n_i))
     return out
 
 
@@ -138,33 +138,31 @@ def learning_signals(net: TrainableNetwork, params, feedback: str, matrices, *,
                      ) -> dict[str, np.ndarray]:
     r"""The learning signal :math:`L^l_{b,k,j}` (B, T, n) of every layer.
 
-    Output layer: :math:`\partial L/\partial s` from *grad_spikes* (plus, for a
-    loss on the read-out's target state, :math:`\partial L/\partial x_\text{target}`);
-    hidden layers: fed back by *feedback* with *matrices*
+    Output layer: :math:`\partial L/\partial s` from *grad_spikes* (a spiking
+    output) or :math:`\partial L/\partial x_\text{target}` from *grad_states* (a
+    non-spiking read-out); hidden layers: fed back by *feedback* with *matrices*
     (:func:`feedback_matrices`), plus any loss gradient on their own spikes.
     """
     check_feedback(feedback)
     layers, gs, gx = net.spec.layers, grad_spikes or {}, grad_states or {}
     top = layers[-1]
-    error = gs.get(top.name)
-    target_grad = gx.get(top.name, {}).get(top.target)
-    if error is None and target_grad is None:
+    error = gs.get(top.name) if top.spiking else gx.get(top.name, {}).get(top.target)
+    if error is None:
+        wanted = "grad_spikes" if top.spiking else f"grad_states[{top.name!r}][{top.target!r}]"
         raise ValueError(f"no loss gradient on the output layer {top.name!r}: expected "
-                         "grad_spikes or grad_states for it")
-    if not top.spiking:        # a read-out: its error is the gradient on the target state
-        error = target_grad
+                         f"{wanted} for it")
     signals = {top.name: np.asarray(error, dtype=np.float64)}
     below = signals[top.name]
-    for l in range(len(layers) - 2, -1, -1):
-        above = layers[l + 1]
+    for i in range(len(layers) - 2, -1, -1):
+        name, above = layers[i].name, layers[i + 1]
         if feedback == "symmetric":
             below = below @ params[f"{above.name}.W"].T
         elif feedback == "random":
-            below = below @ matrices[layers[l].name]
-        else:                 # direct, uniform: from the output error straight to layer l
-            below = signals[top.name] @ matrices[layers[l].name]
-        own = gs.get(layers[l].name)
-        signals[layers[l].name] = below if own is None else below + own
+            below = below @ matrices[name]
+        else:                 # direct, uniform: from the output error straight to layer i
+            below = signals[top.name] @ matrices[name]
+        own = gs.get(name)
+        signals[name] = below if own is None else below + own
     return signals
 
 

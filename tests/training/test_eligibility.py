@@ -227,3 +227,25 @@ def test_quick_training_online_traces_and_recurrent_eprop():
     assert rec["weight_change"]["hidden.R"] > 1e-3
     assert np.all(np.diag(rec["params"]["hidden.R"]) == 0.0)
     assert 0.0 < rec["history"][0]["alignment_deg"]["hidden.R"] < 180.0
+
+
+def test_non_spiking_readout_learns_from_its_state_loss(rng):
+    """A leaky-integrator read-out (loss on its membrane, L = sum g v): its gradient equals BPTT's
+    (a single layer); the hidden layer receives g W^T (symmetric) in both evaluations."""
+    from neurolab_snn.training.recipes import leaky_readout
+    lif = LIF(t_ref=0 * ms)
+    net = TrainableNetwork(NetworkSpec(10, (Layer("hid", lif, 6, scale=20 * mV),
+                                            Layer("out", leaky_readout(), 2, spiking=False,
+                                                  trainable=("V_b",), scale=20 * mV))))
+    params = net.init_params(rng, gain=5.0)
+    x = (rng.random((3, 25, 10)) < 0.3).astype(float)
+    trace = net.simulate(params, x)
+    gv = {"out": {"v": rng.normal(size=(3, 25, 2))}}
+    ref = backward(net, params, trace, grad_states=gv)
+    on, off = (eligibility_gradients(net, params, trace, grad_states=gv, online=o)
+               for o in (True, False))
+    for key in ("out.W", "out.V_b"):
+        assert _rel(off[key], ref[key]) < RTOL and _rel(on[key], ref[key]) < RTOL, key
+    assert _rel(on["hid.W"], off["hid.W"]) < RTOL and np.max(np.abs(on["hid.W"])) > 0
+    with pytest.raises(ValueError, match=r"expected grad_states\['out'\]\['v'\]"):
+        eligibility_gradients(net, params, trace, grad_spikes={"out": gv["out"]["v"]})
