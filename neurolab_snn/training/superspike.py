@@ -126,8 +126,8 @@ class FeedbackTrainer(Trainer):
 def train_superspike(*, encoding: str = "rate", model: str = "LIF", seed: int = 0,
                      backend: str = "runtime", epochs: int | None = None, quick: bool = False,
                      out_dir=None, progress: bool = False, data=None,
-                     feedback: str = "symmetric", online: bool = False, recurrent: bool = False,
-                     **overrides) -> dict:
+                     feedback: str | None = "symmetric", online: bool = False,
+                     recurrent: bool = False, **overrides) -> dict:
     """Train the digits network with SuperSpike-style local learning; return metrics.
 
     Parameters
@@ -137,8 +137,9 @@ def train_superspike(*, encoding: str = "rate", model: str = "LIF", seed: int = 
         only the rate code is supported.
     model : {'LIF', 'AdaptiveLIF', 'GIF'}
         Hidden-layer neuron (outputs are LIF).
-    feedback : {'symmetric', 'random', 'direct', 'uniform'}
-        How the hidden layer's learning signal is formed (:mod:`.eligibility`).
+    feedback : {'symmetric', 'random', 'direct', 'uniform'} or None
+        How the hidden layer's learning signal is formed (:mod:`.eligibility`);
+        None: ``'symmetric'``.
     online : bool
         Forward-in-time eligibility traces (same gradients, slower on a CPU).
     recurrent : bool
@@ -160,7 +161,7 @@ def train_superspike(*, encoding: str = "rate", model: str = "LIF", seed: int = 
         ``config``, ``history``, ``weight_change`` (per weight matrix, the relative
         change :math:`\\|W - W_0\\|/\\|W_0\\|`) and ``params``.
     """
-    check_feedback(feedback)
+    feedback = check_feedback("symmetric" if feedback is None else feedback)
     if encoding != "rate":
         raise ValueError(f"encoding={encoding!r}: method 'superspike' supports only "
                          "encoding='rate' (its learning signal is the count error of each step)")
