@@ -77,9 +77,10 @@ class FeedbackTrainer(Trainer):
 
     def alignment(self, n: int = 64) -> dict[str, float]:
         """Angle (degrees) between the rule's gradient and BPTT's, per weight matrix, on the
-        first *n* training samples (fixed encoding stream); 90 for a zero update (norm below
-        1e-9 of the BPTT gradient's, i.e. rounding)."""
+        first *n* training samples (at most a batch; fixed encoding stream); 90 for a zero
+        update (norm below 1e-9 of the BPTT gradient's, i.e. rounding)."""
         rng = np.random.default_rng([self.settings.seed, _ALIGN_STREAM])
+        n = min(n, self.settings.batch_size)        # one run of the batched forward pass
         x, y = self.task.train.x[:n], self.task.train.y[:n]
         inputs = self.task.encode(x, rng)
         trace = self.forward.run(self.params, inputs, scratch=True)

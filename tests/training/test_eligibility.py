@@ -249,3 +249,24 @@ def test_non_spiking_readout_learns_from_its_state_loss(rng):
     assert _rel(on["hid.W"], off["hid.W"]) < RTOL and np.max(np.abs(on["hid.W"])) > 0
     with pytest.raises(ValueError, match=r"expected grad_states\['out'\]\['v'\]"):
         eligibility_gradients(net, params, trace, grad_spikes={"out": gv["out"]["v"]})
+
+
+def test_quick_training_on_mnist_idx_files(tmp_path):
+    """Tiny MNIST-style IDX files (28x28 uint8 images): 784 inputs, trains and scores."""
+    from neurolab_snn.training.tasks import load_mnist_idx, write_idx
+    rng = np.random.default_rng(4)
+    parts = []
+    for name, n in (("train", 60), ("val", 20), ("test", 20)):
+        y = rng.integers(0, 10, n).astype(np.uint8)
+        img = np.zeros((n, 28, 28), dtype=np.uint8)
+        for i, label in enumerate(y):              # a class-dependent bright row
+            img[i, 2 + 2 * label] = 255
+        write_idx(tmp_path / f"{name}-images.idx", img)
+        write_idx(tmp_path / f"{name}-labels.idx", y)
+        parts.append(load_mnist_idx(tmp_path / f"{name}-images.idx",
+                                    tmp_path / f"{name}-labels.idx"))
+    r = get_method("superspike")(feedback="direct", quick=True, epochs=1, backend="numpy",
+                                 data=tuple(parts), n_hidden=16, batch_size=20)
+    assert r["config"]["n_hidden"] == 16 and len(r["history"]) == 1
+    assert 0.0 <= r["test_accuracy"] <= 1.0 and np.isfinite(r["history"][0]["train_loss"])
+    assert r["params"]["hidden.W"].shape == (784, 16)
