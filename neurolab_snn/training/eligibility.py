@@ -233,7 +233,9 @@ def layer_eligibility(net: TrainableNetwork, i: int, params, trace: Trace, signa
     layer, dm = net.spec.layers[i], net.discrete[i]
     src = _source(net, i, trace)
     spikes = _tm(trace.spikes[layer.name])
-    # the adjoint recursion of this layer alone: no recurrent Jacobian, reset detached
+    # the adjoint recursion of this layer alone: no recurrent Jacobian, reset detached (a reset
+    # whose Jacobian depends on the state would see the input without the recurrent term here;
+    # online=True includes it)
     lay = _Layer(net, i, trace, net.layer_params(params, i), src, spikes,
                  params[f"{layer.name}.W"], None,
                  None if signal is None else {layer.name: signal},
