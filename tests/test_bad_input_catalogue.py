@@ -210,8 +210,8 @@ CASES = [
          lambda inp, out: fit_gif_argv(inp, out, train=[str(_truncated_ibw(inp)),
                                                        pair(inp, "train")[1]])),
     Case("cli-swapped-channels", "cli", "`fit-gif` with the I file given as V and V as I",
-         r"recording file .*cal_I\.ibw", r"no channel with voltage units \(it holds current: "
-         r"are the V and I files swapped\?\)", r"expected a channel with voltage units",
+         r"--calibration: .*cal_I\.ibw", r"cal_I\.ibw holds a current but no voltage channel "
+         r"\(are the V and I files swapped\?\)", r"expected the voltage file first",
          lambda inp, out: fit_gif_argv(inp, out, calibration=pair(inp, "cal")[::-1])),
     Case("cli-no-units", "cli", "`fit-gif` with a voltage `.ibw` without data units",
          r"recording file .*cal_V\.ibw", r"channel\(s\) \['Vm'\] have no units",
@@ -226,7 +226,7 @@ CASES = [
          r"expected V and I sampled at the same rate",
          lambda inp, out: fit_gif_argv(inp, out, train=pair(inp, "train", i_dt=0.5e-4))),
     Case("cli-odd-file-list", "cli", "`fit-gif --train` with one file instead of V I pairs",
-         r"--train", r"1 file\(s\) \[.*train_V\.ibw'\]", r"expected voltage/current pairs",
+         r"--train", r"1 file\(s\) \[.*train_V\.ibw'\]", r"expected V I pairs or files holding both",
          lambda inp, out: fit_gif_argv(inp, out, train=[pair(inp, "train")[0]])),
     Case("cli-calibration-spikes", "cli", "`fit-gif` with spikes in the calibration sweep",
          r"calibration sweep", r"3 spike\(s\) .*t = 0\.1, 0\.2, 0\.3 s",

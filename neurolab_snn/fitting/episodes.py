@@ -111,8 +111,8 @@ def _sources(paths: Sequence, option: str) -> list[tuple[RecordingFile, Recordin
             k += 2
         elif has_i:
             raise ValueError(f"{listing}: {paths[k].name} holds a current but no voltage "
-                             "channel; expected the voltage file first (V I pairs) or a file "
-                             "holding both")
+                             "channel (are the V and I files swapped?); expected the voltage "
+                             "file first (V I pairs) or a file holding both")
         else:
             first.pick("voltage")        # raises: no units, or no voltage channel
     return sources
