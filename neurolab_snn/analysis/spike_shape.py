@@ -94,6 +94,11 @@ def spike_shape_features(v: np.ndarray, dt: float, onset: float, offset: float, 
             wanted[name] = efel_name
     if not wanted:
         return values, notes, units
+    try:
+        import efel  # noqa: F401
+    except ImportError:
+        notes.append("spike shape features skipped: eFEL is not installed (pip install efel)")
+        return values, notes, units
     t_ms = np.arange(np.asarray(v).size) * dt * 1e3
     trace = {"T": t_ms, "V": np.asarray(v, dtype=np.float64) * 1e3,
              "stim_start": [onset * 1e3], "stim_end": [offset * 1e3]}

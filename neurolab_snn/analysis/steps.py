@@ -179,8 +179,8 @@ def _noise(x: np.ndarray) -> float:
 def detect_step(i: np.ndarray, dt: float, *, min_duration: float = 1e-3) -> StepEpoch | None:
     """The step of one sweep's current (A, sampled every *dt* s), or None if it never moves.
 
-    The onset is the largest jump of the current; the offset the largest jump of
-    the opposite sign after it (the end of the sweep if there is none).  A jump
+    The step lies between the largest jump of the current and the largest jump of
+    the opposite sign (to the end of the sweep if there is none).  A jump
     counts only when it exceeds 8 times the sample-to-sample noise.  The
     amplitude is the median current in the step minus the median outside it.
 
@@ -196,10 +196,13 @@ def detect_step(i: np.ndarray, dt: float, *, min_duration: float = 1e-3) -> Step
     k_on = int(np.argmax(np.abs(d)))
     if abs(d[k_on]) <= tol:
         return None
-    sign = np.sign(d[k_on])
-    after = -sign * d[k_on + 1:]
-    k_off = k_on + 2 + int(np.argmax(after)) if after.size and after.max() > tol else i.size
-    on, off = k_on + 1, k_off
+    opposite = -np.sign(d[k_on]) * d
+    opposite[k_on] = -np.inf
+    k_back = int(np.argmax(opposite))
+    if opposite[k_back] > tol:
+        on, off = min(k_on, k_back) + 1, max(k_on, k_back) + 1
+    else:
+        on, off = k_on + 1, i.size
     if (off - on) * dt < min_duration:
         raise ValueError(f"current step of {(off - on) * dt * 1e3:.3g} ms at "
                          f"{on * dt * 1e3:.6g} ms; expected a step of at least "
