@@ -17,7 +17,7 @@ from ..nwb import model_metadata
 from ..units import amp
 from .result import ProtocolResult
 
-__all__ = ["protocol_to_nwb"]
+__all__ = ["protocol_to_nwb", "protocol_nwb_command"]
 
 
 def _stimulus(result: ProtocolResult):
@@ -54,3 +54,17 @@ def protocol_to_nwb(result: ProtocolResult, path, model: NeuronModel | None = No
     stimulus = _stimulus(result) if len(result.recording.populations) == 1 else None
     return result.recording.to_nwb(path, stimulus=stimulus, metadata=meta,
                                    description=f"neurolab_snn protocol {result.protocol}")
+
+
+def protocol_nwb_command(result: ProtocolResult, args) -> Path:
+    """``neurolab protocol run --nwb``: write ``<out>/<protocol>.nwb`` with the run's model."""
+    from .single_neuron import resolve_model
+
+    name, model = args.model or result.settings.get("model"), None
+    if isinstance(name, str):
+        try:
+            model = resolve_model(name, args.preset)
+        except (TypeError, ValueError, KeyError):   # a circuit protocol's model label
+            model = None
+    slug = result.protocol.replace("-", "_")
+    return protocol_to_nwb(result, Path(args.out) / f"{slug}.nwb", model=model)

@@ -14,9 +14,8 @@ from neurolab_snn.analysis.single_neuron import action_potential_features
 from neurolab_snn.analysis.spike_shape import _efel_settings, spike_shape_features
 from neurolab_snn.analysis.steps import analyze_steps
 from neurolab_snn.models import HH
-from neurolab_snn.sim import CurrentInput, simulate
-from neurolab_snn.stimuli import step_current
-from neurolab_snn.units import ms, nA, volt
+from neurolab_snn.sim import simulate
+from neurolab_snn.units import amp, ms, nA, volt
 
 pytest.importorskip("efel")
 
@@ -25,11 +24,19 @@ DT_MS, ON_MS, OFF_MS = 0.01, 20.0, 120.0
 
 @pytest.fixture(scope="module")
 def hh_steps():
+    """Three constant currents from t = 0, with 20 ms of the initial (resting) state put
+    before them: the sweeps of a step protocol whose step starts at 20 ms.  (A constant
+    I_ext compiles once for every protocol; a TimedArray step recompiles per shape.)"""
     dt = DT_MS * ms
-    current = step_current(np.array([1.0, 2.5, 4.0]) * nA, 150 * ms, dt, ON_MS * ms, OFF_MS * ms)
-    rec = simulate(HH(), 150 * ms, n=3, I_ext=CurrentInput(current, dt), dt=dt,
+    rec = simulate(HH(), (OFF_MS - ON_MS) * ms, n=3, I_ext=[1.0, 2.5, 4.0] * nA, dt=dt,
                    backend="runtime", seed=0)
-    return rec.trace_times, rec.main.traces["v"], current
+    n_pre = int(round(ON_MS / DT_MS))
+    v = np.concatenate((np.repeat(rec.main.traces["v"][:, :1], n_pre, axis=1),
+                        rec.main.traces["v"]), axis=1)
+    t = np.arange(v.shape[1]) * DT_MS * 1e-3
+    current = np.zeros(v.shape)
+    current[:, n_pre:] = np.array([1.0, 2.5, 4.0])[:, None] * 1e-9
+    return t, v, current * amp
 
 
 def _efel(t, v, names):
@@ -40,7 +47,7 @@ def _efel(t, v, names):
 
 def test_efel_timing_features_equal_own(hh_steps):
     t, v, current = hh_steps
-    analysis = analyze_steps(v * volt, current.T, DT_MS * ms)
+    analysis = analyze_steps(v * volt, current, DT_MS * ms)
     assert [s.n_spikes for s in analysis.sweeps] == [1, 8, 9]
     for k, s in enumerate(analysis.sweeps):
         ref = _efel(t, v[k], ["peak_time", "Spikecount", "time_to_first_spike", "all_ISI_values"])

@@ -35,16 +35,16 @@ def _ap_waveform() -> np.ndarray:
     return np.where(t < PEAK_DELAY, rise, np.where(t < 1.2e-3, fall, ahp))
 
 
-def lif_sweeps(noise_v=0.0, noise_i=0.0, seed=0):
+def lif_sweeps(noise_v=0.0, noise_i=0.0, seed=0, length=LENGTH, onset=ONSET, offset=OFFSET):
     """(v, i) of every level (SI), and the LIF spike times (threshold crossings, s)."""
     rng = np.random.default_rng(seed)
-    n = int(round(LENGTH / DT))
+    n = int(round(length / DT))
     t = np.arange(n) * DT
     wave = _ap_waveform()
     decay = np.exp(-DT / TAU)
     out, crossings = [], []
     for level in LEVELS * 1e-9:
-        i = np.where((t >= ONSET - 1e-12) & (t < OFFSET - 1e-12), level, 0.0)
+        i = np.where((t >= onset - 1e-12) & (t < offset - 1e-12), level, 0.0)
         v = np.empty(n)
         v[0], k, spikes = E_L, 0, []
         while k < n - 1:
@@ -176,3 +176,52 @@ def test_bad_step_input(cell, tmp_path):
     path = write_nix(tmp_path / "current_only.nix", sweeps[:2], voltage=False)
     with pytest.raises(ValueError, match="holds a current but no voltage channel"):
         analyze_step_files([path])
+
+
+def test_nwb_step_file(cell, tmp_path):
+    """CurrentClampSeries/CurrentClampStimulusSeries pairs in an NWB file, one per level."""
+    pytest.importorskip("pynwb")
+    from neurolab_snn import nwb
+    from neurolab_snn.fitting.ephys import analyze_step_files
+
+    sweeps, _ = cell
+    f = nwb.new_nwbfile("synthetic LIF step protocol")
+    for k, (v, i) in enumerate(sweeps):
+        nwb.add_current_clamp(f, f"sweep{k:02d}", v, i, 1 / DT, starting_time=2.0 * k,
+                              sweep_number=k)
+    path = nwb.write_nwbfile(f, tmp_path / "steps.nwb")
+    analysis, log = analyze_step_files([path], sweeps=[0, 1, 3, 4])
+    assert "sweeps 0-1, 3-4 of 7" in log[0]
+    assert float(analysis.feature("input_resistance")) == pytest.approx(R, rel=1e-4)
+    assert float(analysis.feature("tau_m")) == pytest.approx(TAU, rel=1e-3)
+    assert float(analysis.feature("rheobase")) == pytest.approx(0.25e-9, rel=1e-9)
+
+
+def test_cli_analyze_steps(tmp_path, capsys):
+    import json
+
+    from neurolab_snn.cli import main
+
+    sweeps, _ = lif_sweeps(length=0.25, onset=0.03, offset=0.23)     # short: numpy backend
+    path = write_nix(tmp_path / "steps.nix", sweeps)
+    out = tmp_path / "out"
+    assert main(["analyze-steps", str(path), "--out", str(out), "--model", "LIF",
+                 "--backend", "numpy", "--nwb", "--sweeps", "0,3-6"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["features.json", "model.nwb",
+                                                     "steps_features.png", "steps_fi.png",
+                                                     "steps_traces.png"]
+    data = json.loads((out / "features.json").read_text())
+    cell_json = data["analyses"]["recording"]["cell"]
+    assert cell_json["input_resistance"] == pytest.approx(R, rel=1e-3)   # last fifth: 8 tau in
+    assert data["analyses"]["recording"]["cell_units"]["input_resistance"] == "ohm"
+    model = data["analyses"]["model LIF"]
+    # the library LIF (R = 100 MOhm, V_th - E_L = 20 mV): rheobase 0.2 nA -> first level 0.25 nA
+    assert model["cell"]["rheobase"] == pytest.approx(0.25e-9, rel=1e-9)
+    assert model["cell"]["input_resistance"] == pytest.approx(100e6, rel=1e-3)
+    assert "spike shape features: not measured (spike_shape=False)" in model["warnings"]
+    assert "input resistance R_in = 100 MOhm" in capsys.readouterr().out
+    bad = write_nix(tmp_path / "current_only.nix", sweeps[:2], voltage=False)
+    assert main(["analyze-steps", str(bad), "--out", str(tmp_path / "bad")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "holds a current but no voltage channel" in err[0]
+    assert not (tmp_path / "bad").exists()
