@@ -99,3 +99,19 @@ def test_protocol_result_to_nwb(tmp_path):
     assert meta["model"]["threshold"] == "v > V_th"
     with pytest.raises(ValueError, match="holds no Recording"):
         protocol_to_nwb(ProtocolResult("x", {"a": 1}), tmp_path / "x.nwb")
+
+
+def test_cli_protocol_run_nwb(tmp_path, capsys):
+    from neurolab_snn.cli import main
+    from neurolab_snn.fitting.io import read_sweeps
+
+    assert main(["protocol", "run", "step-response", "--model", "LIF", "--backend", "numpy",
+                 "--quick", "--nwb", "--out", str(tmp_path)]) == 0
+    assert f"wrote {tmp_path / 'step_response.nwb'}" in capsys.readouterr().out
+    data = json.loads((tmp_path / "step_response.json").read_text())
+    sweeps = read_sweeps(tmp_path / "step_response.nwb")
+    assert len(sweeps) == len(data["data"]["amplitudes"])
+    np.testing.assert_array_equal(sweeps[-1].v, data["data"]["v"][-1])
+    with pynwb.NWBHDF5IO(str(tmp_path / "step_response.nwb"), "r") as io:
+        meta = json.loads(io.read().notes)
+    assert meta["model"]["name"] == "LIF" and meta["backend"] == "numpy"

@@ -75,8 +75,9 @@ def plot_step_traces(entries, max_rows: int = 8) -> plt.Figure:
     for ax in axes[:, 0]:
         ax.axvspan(s0.onset * 1e3, s0.offset * 1e3, color="0.94", lw=0, zorder=0)
     axes[-1, 0].set_xlabel("time from sweep start (ms); shaded: current step")
-    axes[0, 0].legend(frameon=False, fontsize=7, loc="lower right", ncol=len(entries))
-    axes[0, 0].set_title("voltage response per current level", fontsize=10)
+    axes[0, 0].legend(frameon=False, fontsize=8, loc="lower right", ncol=len(entries),
+                      bbox_to_anchor=(1.0, 1.0))
+    axes[0, 0].set_title("voltage response per current level", fontsize=10, loc="left")
     fig.tight_layout()
     return fig
 
@@ -103,6 +104,8 @@ def _display(value, unit: str) -> str:
     if value is None or not np.isfinite(value):
         return "n/a"
     name, factor = _DISPLAY.get(unit, (unit, 1.0))
+    if unit == "1":
+        return f"{value:.3f}"
     return f"{value * factor:.4g} {name}".strip()
 
 
@@ -120,10 +123,11 @@ def feature_rows(entries) -> list[list[str]]:
 def plot_feature_table(entries) -> plt.Figure:
     """The per-cell features of every analysis side by side (n/a: not measurable)."""
     rows = feature_rows(entries)
-    fig, ax = plt.subplots(figsize=(2.6 + 1.9 * len(entries), 0.28 * len(rows) + 0.9))
+    fig, ax = plt.subplots(figsize=(3.2 + 1.9 * len(entries), 0.28 * len(rows) + 0.9))
     ax.axis("off")
     table = ax.table(cellText=rows, colLabels=["feature"] + [label for label, _ in entries],
-                     loc="center", cellLoc="left", colLoc="left")
+                     loc="center", cellLoc="left", colLoc="left",
+                     colWidths=[0.42] + [0.58 / len(entries)] * len(entries))
     table.auto_set_font_size(False)
     table.set_fontsize(8)
     table.scale(1.0, 1.25)
