@@ -203,6 +203,9 @@ class Recording:
             if stim_pop not in self.populations:
                 raise ValueError(f"population={population!r}: expected one of "
                                  f"{sorted(self.populations)} for the stimulus")
+            if "v" not in self.populations[stim_pop].traces:
+                raise ValueError(f"stimulus given but population {stim_pop!r} has no 'v' "
+                                 "trace; expected a recording of v (record=('v',))")
             current = np.asarray(to_si(check_quantity("stimulus", stimulus, amp)), float)
             n_steps = self.trace_times.size
             if current.shape[0] != n_steps or current.ndim > 2:

@@ -95,7 +95,7 @@ def spike_shape_features(v: np.ndarray, dt: float, onset: float, offset: float, 
     if not wanted:
         return values, notes, units
     try:
-        import efel  # noqa: F401
+        import efel
     except ImportError:
         notes.append("spike shape features skipped: eFEL is not installed (pip install efel)")
         return values, notes, units
@@ -103,7 +103,7 @@ def spike_shape_features(v: np.ndarray, dt: float, onset: float, offset: float, 
     trace = {"T": t_ms, "V": np.asarray(v, dtype=np.float64) * 1e3,
              "stim_start": [onset * 1e3], "stim_end": [offset * 1e3]}
     with _efel_settings(Threshold=threshold * 1e3, interp_step=dt * 1e3,
-                        strict_stiminterval=True) as efel:
+                        strict_stiminterval=True):
         result = efel.get_feature_values([trace], sorted(set(wanted.values())),
                                          raise_warnings=False)[0]
     for name, efel_name in wanted.items():

@@ -34,7 +34,7 @@ _DISPLAY = {"A": ("pA", 1e12), "ohm": ("MOhm", 1e-6), "s": ("ms", 1e3), "V": ("m
 
 #: Cell features in the table, in order, with their labels.
 _TABLE = (("v_rest", "resting potential"), ("input_resistance", "input resistance R_in"),
-          ("tau_m", "membrane time constant tau_m"), ("rheobase", "rheobase"),
+          ("tau_m", "membrane time constant"), ("rheobase", "rheobase"),
           ("fi_slope", "f-I slope above rheobase"), ("max_rate", "maximum rate"),
           ("first_spike_latency", "first-spike latency at rheobase"),
           ("adaptation_index", "adaptation index (reference sweep)"),
