@@ -37,12 +37,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..recording import Recording
 from ..units import Quantity, amp, check_quantity, from_si, second, to_si, volt
 from .single_neuron import adaptation_index
 from .spike_shape import spike_shape_features
 
 __all__ = ["StepEpoch", "SweepFeatures", "StepProtocolAnalysis", "detect_step", "detect_spikes",
-           "fit_membrane_tau", "analyze_steps", "REFERENCE_SPIKES"]
+           "fit_membrane_tau", "analyze_steps", "analyze_recording_steps", "REFERENCE_SPIKES"]
 
 #: Spikes a sweep needs to serve as the reference sweep for adaptation and ISI CV.
 REFERENCE_SPIKES = 5
@@ -455,3 +456,54 @@ def analyze_steps(v, i, dt: Quantity, *, names: Sequence[str] | None = None,
     return StepProtocolAnalysis(sweeps=tuple(feats), cell=cell, cell_units=units,
                                 warnings=tuple(warnings), source=source, dt=step,
                                 traces={"v": volts, "t": np.arange(lengths[0]) * step})
+
+
+def analyze_recording_steps(recording: Recording, current: Quantity, *,
+                            population: str | None = None, spikes: str = "recorded",
+                            **options) -> StepProtocolAnalysis:
+    """:func:`analyze_steps` on a simulated :class:`~neurolab_snn.recording.Recording`.
+
+    Each recorded neuron is one sweep: its ``v`` trace, and column k of *current*.
+
+    Parameters
+    ----------
+    recording : Recording
+        With a ``v`` trace; the sweeps start at the first trace sample.
+    current : Quantity, shape (n_steps,) or (n_steps, n)
+        The injected current on the trace grid (one column per neuron, or shared).
+    population : str, optional
+        Default: the only population.
+    spikes : {'recorded', 'detected'}
+        Use the spike times the simulation recorded (integrate-and-fire models,
+        whose spikes are resets without a waveform; spike-shape features are then
+        off unless ``spike_shape=True``), or detect them from ``v`` like a recording
+        (models with action potentials, such as HH).
+    """
+    if not isinstance(recording, Recording):
+        raise TypeError(f"recording={recording!r}: expected a neurolab_snn Recording")
+    if spikes not in ("recorded", "detected"):
+        raise ValueError(f"spikes={spikes!r}: expected 'recorded' or 'detected'")
+    pop = recording.main if population is None else recording[population]
+    if "v" not in pop.traces:
+        raise ValueError(f"the recording has no 'v' trace (recorded: {sorted(pop.traces)}); "
+                         "expected a simulation with record=('v',)")
+    i = np.asarray(to_si(check_quantity("current", current, amp)), dtype=np.float64)
+    v = pop.traces["v"]
+    if i.ndim == 1:
+        i = np.repeat(i[:, None], pop.n, axis=1)
+    if i.ndim != 2 or i.shape[0] != v.shape[1] or i.shape[1] != pop.n:
+        raise ValueError(f"current has shape {i.shape}; expected ({v.shape[1]},) or "
+                         f"({v.shape[1]}, {pop.n}) on the trace grid")
+    idx = pop.record_indices
+    t0 = float(recording.trace_times[0]) if recording.trace_times.size else 0.0
+    dt = (recording.trace_times[1] - recording.trace_times[0] if recording.trace_times.size > 1
+          else recording.dt)
+    trains = None
+    if spikes == "recorded":
+        all_trains = pop.spike_trains()
+        trains = [(all_trains[k] - t0) * second for k in idx]
+        options.setdefault("spike_shape", False)
+    options.setdefault("names", [f"neuron {k}" for k in idx])
+    options.setdefault("source", "simulated recording")
+    return analyze_steps(v * volt, i[:, idx].T * amp, dt * second, spike_times=trains,
+                         **options)

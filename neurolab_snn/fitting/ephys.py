@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..analysis.steps import StepProtocolAnalysis, analyze_steps
+from ..analysis.steps import StepProtocolAnalysis, analyze_recording_steps, analyze_steps
 from ..models import NeuronModel
 from ..recording import Recording
 from ..sim import CurrentInput, simulate
@@ -104,12 +104,8 @@ def analyze_model_steps(model: NeuronModel, like: StepProtocolAnalysis, *,
     rec = simulate(model, duration, n=current.shape[1],
                    I_ext=CurrentInput(current * amp, step * second), record=("v",),
                    dt=step * second, backend=backend, seed=seed)
-    v = rec.main.traces["v"]
-    waveform = _has_waveform(model)
-    analysis = analyze_steps(v * volt, current.T * amp, step * second,
-                             names=[f"{model.name} {s.amplitude * 1e12:.4g} pA"
-                                    for s in like.sweeps],
-                             spike_times=None if waveform else
-                             [tr * second for tr in rec.main.spike_trains()],
-                             spike_shape=waveform, source=f"model {model.name}")
+    analysis = analyze_recording_steps(
+        rec, current * amp, spikes="detected" if _has_waveform(model) else "recorded",
+        names=[f"{model.name} {s.amplitude * 1e12:.4g} pA" for s in like.sweeps],
+        source=f"model {model.name}")
     return analysis, rec, current

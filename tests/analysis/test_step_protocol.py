@@ -11,8 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from neurolab_snn.analysis.single_neuron import lif_rate
 from neurolab_snn.analysis.steps import analyze_steps, detect_step, detect_spikes
-from neurolab_snn.units import amp, nA, second, volt
+from neurolab_snn.models import LIF
+from neurolab_snn.units import amp, nA, ohm, second, volt
 
 neo = pytest.importorskip("neo")
 pq = pytest.importorskip("quantities")
@@ -225,3 +227,34 @@ def test_cli_analyze_steps(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "holds a current but no voltage channel" in err[0]
     assert not (tmp_path / "bad").exists()
+
+
+def test_simulated_recording_of_library_lif():
+    """The library LIF (gerstner2014: R = 100 MOhm, tau_m = 10 ms, E_L = -70 mV, V_th = -50 mV,
+    reset to E_L, t_ref = 2 ms) simulated in Brian2 with exact integration, analysed from its
+    Recording: passive features and spiking against the closed forms."""
+    from neurolab_snn.analysis.steps import analyze_recording_steps
+    from neurolab_snn.sim import CurrentInput, simulate
+    from neurolab_snn.units import ms
+
+    dt, n_steps, on, off = 1e-4, 3000, 500, 2500                      # 0.1 ms; step 50-250 ms
+    levels = np.array([-0.2, -0.1, 0.3, 0.5]) * 1e-9
+    current = np.zeros((n_steps, levels.size))
+    current[on:off] = levels
+    rec = simulate(LIF(), n_steps * dt * second, n=levels.size,
+                   I_ext=CurrentInput(current * amp, dt * second), dt=dt * second,
+                   backend="numpy", seed=0)
+    analysis = analyze_recording_steps(rec, current * amp)
+    assert float(analysis.feature("input_resistance")) == pytest.approx(100e6, rel=1e-6)
+    assert float(analysis.feature("tau_m")) == pytest.approx(10e-3, rel=1e-4)
+    assert float(analysis.feature("rheobase")) == pytest.approx(0.3e-9, rel=1e-12)
+    for s, level in zip(analysis.sweeps[2:], levels[2:]):
+        rate = float(lif_rate(level * amp, tau_m=10 * ms, R_m=100e6 * ohm, E_L=-70e-3 * volt,
+                              V_th=-50e-3 * volt, V_reset=-70e-3 * volt, t_ref=2 * ms))
+        isi = np.diff(s.spike_times)
+        np.testing.assert_allclose(isi, 1 / rate, atol=dt + 1e-12)     # within one step
+        latency = 10e-3 * np.log(level * 100e6 / (level * 100e6 - 20e-3))
+        assert s.first_spike_latency == pytest.approx(latency, abs=dt + 1e-12)
+    assert "spike shape features: not measured (spike_shape=False)" in analysis.warnings
+    with pytest.raises(ValueError, match=r"current has shape \(10, 4\); expected \(3000,\)"):
+        analyze_recording_steps(rec, np.zeros((10, 4)) * amp)
