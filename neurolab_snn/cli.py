@@ -37,6 +37,9 @@ def _cmd_protocol_run(args) -> int:
     result = run_protocol(args.name, **kwargs)
     for path in write_protocol_outputs(result, args.out):
         print(f"wrote {path}")
+    if getattr(args, "nwb", False):
+        from .experiment.nwb_export import protocol_nwb_command
+        print(f"wrote {protocol_nwb_command(result, args)}")
     for key, value in result.numbers.items():
         print(f"{key}: {value}")
     return 0
@@ -51,6 +54,12 @@ def _cmd_figures(args) -> int:
 def _cmd_fit_gif(args) -> int:
     from .plotting.gif_fit import fit_gif_command
     fit_gif_command(args)
+    return 0
+
+
+def _cmd_analyze_steps(args) -> int:
+    from .plotting.steps import analyze_steps_command
+    analyze_steps_command(args)
     return 0
 
 
@@ -82,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--out", type=Path, default=Path("results/protocols"))
     run.add_argument("--quick", action="store_true", help="short run for a smoke test")
+    run.add_argument("--nwb", action="store_true", help="also write <protocol>.nwb (pynwb)")
     run.set_defaults(func=_cmd_protocol_run)
     figs = sub.add_parser("figures", help="run every protocol script and figure panel")
     figs.add_argument("--out", type=Path, default=Path("results"))
@@ -92,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     fit = sub.add_parser("fit-gif", help="fit a GIF model to recordings (Pozzorini et al. 2015)")
     add_fit_gif_arguments(fit)
     fit.set_defaults(func=_cmd_fit_gif)
+    from .plotting.steps import add_analyze_steps_arguments
+    steps = sub.add_parser("analyze-steps", help="features of current-step protocols (eFEL)")
+    add_analyze_steps_arguments(steps)
+    steps.set_defaults(func=_cmd_analyze_steps)
     from .plotting.training import add_train_arguments
     train = sub.add_parser("train", help="train a spiking network with surrogate gradients")
     add_train_arguments(train)

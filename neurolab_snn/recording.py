@@ -163,3 +163,72 @@ class Recording:
                 trace_units=info["trace_units"], record_indices=data[f"{name}/record_indices"])
         return cls(pops, data["trace_times"], meta["dt"], meta["duration"], meta["seed"],
                    meta["backend"])
+
+    def to_nwb(self, path, *, stimulus: Quantity | None = None, population: str | None = None,
+               metadata: dict | None = None, description: str = "neurolab_snn simulation") -> Path:
+        """Write the recording to a Neurodata Without Borders file (pynwb), atomically.
+
+        Spikes of every population go to the ``Units`` table (columns ``population``
+        and ``neuron_index``).  The voltage trace ``v`` of each recorded neuron is a
+        ``CurrentClampSeries`` (``<population>_<index>_V``, sweep number = neuron
+        index); with *stimulus*, the injected current of that neuron is the paired
+        ``CurrentClampStimulusSeries`` (``..._I``), so the file reads back as one
+        sweep per neuron (:func:`neurolab_snn.fitting.io.read_sweeps`).  Other traces
+        are ``TimeSeries`` ``<population>_<variable>`` of shape (n_steps, n_recorded)
+        in their SI unit.  *metadata* (model equations, parameters, ...) is stored
+        as JSON in the file's ``notes`` together with ``dt``, ``duration``, ``seed``
+        and ``backend``.
+
+        Parameters
+        ----------
+        path : path
+            Output file (``.nwb``).
+        stimulus : Quantity, optional
+            Injected current (amp), shape (n_steps,) for every neuron or
+            (n_steps, n) per neuron, on the trace time grid.
+        population : str, optional
+            Population the stimulus belongs to (default: the only one).
+        metadata : dict, optional
+            JSON-serialisable description of what produced the recording.
+        """
+        from . import nwb
+        from .units import amp, check_quantity, to_si
+
+        meta = {"dt_s": self.dt, "duration_s": self.duration, "seed": self.seed,
+                "backend": self.backend, **(metadata or {})}
+        nwbfile = nwb.new_nwbfile(description, meta)
+        stim_pop = population if population is not None else (
+            next(iter(self.populations)) if len(self.populations) == 1 else None)
+        if stimulus is not None:
+            if stim_pop not in self.populations:
+                raise ValueError(f"population={population!r}: expected one of "
+                                 f"{sorted(self.populations)} for the stimulus")
+            if "v" not in self.populations[stim_pop].traces:
+                raise ValueError(f"stimulus given but population {stim_pop!r} has no 'v' "
+                                 "trace; expected a recording of v (record=('v',))")
+            current = np.asarray(to_si(check_quantity("stimulus", stimulus, amp)), float)
+            n_steps = self.trace_times.size
+            if current.shape[0] != n_steps or current.ndim > 2:
+                raise ValueError(f"stimulus has shape {current.shape}; expected ({n_steps},) or "
+                                 f"({n_steps}, n) on the trace time grid")
+        rate = 1.0 / (self.trace_times[1] - self.trace_times[0]) if self.trace_times.size > 1 \
+            else 1.0 / self.dt
+        t0 = float(self.trace_times[0]) if self.trace_times.size else 0.0
+        for name, pop in self.populations.items():
+            nwb.add_units(nwbfile, pop.spike_trains(), population=name)
+            for var, values in pop.traces.items():
+                if var == "v":
+                    for row, idx in enumerate(pop.record_indices):
+                        i = None
+                        if stimulus is not None and name == stim_pop:
+                            i = current if current.ndim == 1 else current[:, idx]
+                        nwb.add_current_clamp(nwbfile, f"{name}_{idx}", values[row], i, rate,
+                                              starting_time=t0, sweep_number=int(idx),
+                                              electrode=f"{name}_{idx}",
+                                              description=f"simulated neuron {idx} of {name}")
+                else:
+                    nwb.add_timeseries(nwbfile, f"{name}_{var}", np.asarray(values).T,
+                                       pop.trace_units[var], rate, starting_time=t0,
+                                       description=f"{var} of the recorded neurons "
+                                                   f"{list(map(int, pop.record_indices))}")
+        return nwb.write_nwbfile(nwbfile, path)

@@ -397,6 +397,11 @@ def read_recording_file(path) -> RecordingFile:
         A format neo does not read, an unreadable file, or a file without analog signals.
     """
     path = Path(path)
+    if path.suffix.lower() == ".nwb":               # sweeps by sweep_number (neo drops them)
+        from .nwb_input import read_nwb_recording
+        found = read_nwb_recording(path)
+        if found is not None:
+            return found
     reader = _open(path)
     try:
         blocks = reader.read(lazy=False)

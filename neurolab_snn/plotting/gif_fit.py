@@ -290,6 +290,8 @@ def add_fit_gif_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the model repetitions simulated for Md* (default 0)")
+    parser.add_argument("--nwb", action="store_true",
+                        help="also write fit.nwb: stimulus, recorded and model responses")
     return parser
 
 
@@ -333,6 +335,9 @@ def fit_gif_command(args: argparse.Namespace) -> dict:
                      test_window=_window("--test-window", args.test_window),
                      seed=int(args.seed), progress=True)
     paths = write_fit_outputs(result, args.out)
+    if getattr(args, "nwb", False):
+        from ..fitting.nwb_export import gif_fit_to_nwb
+        paths.append(gif_fit_to_nwb(result, Path(args.out) / "fit.nwb"))
     numbers = fit_numbers(result)
     for key, value in numbers.items():
         print(f"fit-gif: {key} = {value:.6g}" if isinstance(value, float)
