@@ -74,3 +74,91 @@ def data_path() -> Path:
     if env:
         return Path(env)
     return Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+# ------------------------------------------------------------------ output folders
+LOCK_NAME = ".neurolab.lock"
+
+
+def check_out_dir(path, option: str = "--out") -> Path:
+    """Check that *path* is, or can be created as, a writable folder; return it as a Path.
+
+    Raises ``ValueError`` naming *option* and the path when it is an existing
+    file, or when the folder (or, if it does not exist yet, its nearest existing
+    parent) cannot be written. Nothing is created.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{option} {path}: is a file; expected a folder (existing or new)")
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ValueError(f"{option} {path}: {probe} is a file; expected a folder")
+    try:   # a real write test: os.access says yes to root and on read-only mounts
+        with tempfile.TemporaryFile(dir=probe, prefix=".neurolab-write-test."):
+            pass
+    except OSError as err:
+        raise ValueError(f"{option} {path}: folder {probe} is not writable "
+                         f"({err.strerror or err}); expected a writable folder") from None
+    return path
+
+
+def _lock_holder(lock_path: Path) -> str:
+    try:
+        text = lock_path.read_text().strip()
+    except OSError:
+        return "unknown"
+    return text or "unknown"
+
+
+@contextlib.contextmanager
+def locked_out_dir(path, option: str = "--out"):
+    """Hold an exclusive lock on output folder *path* for the duration of the block.
+
+    The folder is checked (:func:`check_out_dir`), created if needed, and
+    ``<path>/.neurolab.lock`` (holding this process's pid) is locked with
+    ``fcntl.flock``. A second process asking for the same folder gets a
+    ``RuntimeError`` naming the folder and the pid of the holder, at once
+    (it never waits). On exit the lock file is removed, and the folder too
+    if this call created it and it stayed empty. The lock dies with the
+    process, so a killed run never leaves the folder locked.
+    """
+    import fcntl
+
+    path = check_out_dir(path, option)
+    created = not path.exists()
+    path.mkdir(parents=True, exist_ok=True)
+    lock_path = path / LOCK_NAME
+    while True:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if created:
+                with contextlib.suppress(OSError):
+                    path.rmdir()
+            raise RuntimeError(f"{option} {path}: the folder is in use by another neurolab "
+                               f"process (pid {_lock_holder(lock_path)}); wait for it to "
+                               "finish or choose another folder") from None
+        try:   # the holder before us may have removed the file: lock the one on disk
+            same = os.fstat(fd).st_ino == os.stat(lock_path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield path
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(lock_path)
+        os.close(fd)
+        if created:
+            with contextlib.suppress(OSError):
+                path.rmdir()      # only succeeds when empty

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import console
 from ..files import write_json
 from ..models.base import NeuronModel
 from ..models.gif import GIF
@@ -235,10 +236,8 @@ def fit_gif(calibration: Sweep | None, train: Sequence[Sweep], test: Sequence[Sw
         raise ValueError("train: no sweeps; expected at least one training sweep")
     if evaluate and test and len(test) < 2:
         raise ValueError(f"test: {len(test)} sweep(s); expected at least 2 repetitions for Md*")
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=6 if (evaluate and test) else 5, desc="fit-gif", disable=not progress,
-               leave=False)
+    bar = console.progress(total=6 if (evaluate and test) else 5, desc="fit-gif",
+                           enabled=progress, leave=False)
     timings, t0 = {}, time.perf_counter()
 
     def lap(name):
@@ -246,6 +245,7 @@ def fit_gif(calibration: Sweep | None, train: Sequence[Sweep], test: Sequence[Sw
         now = time.perf_counter()
         timings[name] = now - t0
         t0 = now
+        console.logger.info("fit-gif: %s done (%.1f s)", name, timings[name])
         bar.set_postfix_str(name)
         bar.update(1)
 

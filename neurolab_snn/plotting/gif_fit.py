@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..experiment.result import ProtocolResult  # noqa: E402
+from ..console import logger, progress_enabled  # noqa: E402
 from ..files import atomic_path  # noqa: E402
 from ..fitting.pipeline import GIFFitResult, fit_gif, model_file_data  # noqa: E402
 from ..fitting.report import fit_numbers, fit_panel_data  # noqa: E402
@@ -311,11 +312,11 @@ def fit_gif_command(args: argparse.Namespace) -> dict:
     train = [read_sweep(v, i) for v, i in _pairs("--train", args.train)]
     test = [read_sweep(v, i) for v, i in _pairs("--test", args.test)]
     for sweep in [calibration, *train, *test]:
-        print(sweep.describe())
+        logger.info("%s", sweep.describe())
     result = fit_gif(calibration, train, test, train_window=_window("--train-window",
                                                                     args.train_window),
                      test_window=_window("--test-window", args.test_window),
-                     seed=int(args.seed), progress=True)
+                     seed=int(args.seed), progress=progress_enabled())
     paths = write_fit_outputs(result, args.out)
     numbers = fit_numbers(result)
     for key, value in numbers.items():

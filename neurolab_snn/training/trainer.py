@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import console
 from ..files import atomic_path, write_json
 from .adjoint import backward
 from .brian import BrianForward
@@ -242,16 +243,14 @@ class Trainer:
 
     def train_epoch(self) -> dict:
         """One pass over the training split; returns the epoch's metrics."""
-        from tqdm.auto import tqdm
-
         s, e = self.settings, self.epoch
         rng = np.random.default_rng([s.seed, e + 1])
         order = rng.permutation(len(self.task.train))
         self.optimizer.lr = s.lr * s.schedule.factor(e)
         tf0, tb0, start = self.time_forward, self.time_backward, time.perf_counter()
         losses, correct, n = [], 0, 0
-        bar = tqdm(range(0, len(order), s.batch_size), desc=f"epoch {e + 1}/{s.epochs}",
-                   disable=not s.progress, leave=False)
+        bar = console.progress(range(0, len(order), s.batch_size),
+                               desc=f"epoch {e + 1}/{s.epochs}", enabled=s.progress, leave=False)
         for b0 in bar:
             idx = order[b0:b0 + s.batch_size]
             x, y = self.task.train.x[idx], self.task.train.y[idx]
@@ -300,6 +299,10 @@ class Trainer:
         while self.epoch < s.epochs:
             metrics = self.train_epoch()
             self.history.append(metrics)
+            console.logger.info("epoch %d/%d: train loss %.4g, accuracy %.3f; validation loss "
+                                "%.4g, accuracy %.3f (%.1f s)", metrics["epoch"], s.epochs,
+                                metrics["train_loss"], metrics["train_accuracy"],
+                                metrics["val_loss"], metrics["val_accuracy"], metrics["time_s"])
             if metrics["val_accuracy"] > self.best[0]:
                 self.best = (metrics["val_accuracy"], self.epoch,
                              {k: v.copy() for k, v in self.params.items()})
@@ -340,17 +343,50 @@ class Trainer:
         arrays.update({f"best/{k}": v for k, v in self.best[2].items()})
         arrays.update({f"opt/{k}": np.asarray(v) for k, v in self.optimizer.state_dict().items()})
         meta = {"epoch": self.epoch, "history": self.history, "best_val": self.best[0],
-                "best_epoch": self.best[1], "bad_epochs": self.bad_epochs}
+                "best_epoch": self.best[1], "bad_epochs": self.bad_epochs,
+                "run": self.fingerprint()}
         arrays["meta"] = np.array(json.dumps(meta))
         with atomic_path(path, suffix=".npz") as tmp:
             with open(tmp, "wb") as fh:
                 np.savez(fh, **arrays)
         return Path(path)
 
+    def fingerprint(self) -> dict:
+        """What must match for a checkpoint to continue this run exactly.
+
+        The settings that shape the trajectory (all but those that only decide
+        when to stop, ``epochs``, ``patience`` and ``max_loss``, and those that
+        choose how, not what, is computed: ``backend``, ``progress``,
+        ``blas_threads`` and ``compiled_adjoint``; a resume on another backend
+        continues the same run, but bit-identity is only promised on the same
+        backend), the task's name and split sizes, and the layers.
+        """
+        skip = {"epochs", "patience", "max_loss", "backend", "progress", "blas_threads",
+                "compiled_adjoint"}
+        settings = {k: (v if isinstance(v, (int, float, str, bool, type(None))) else repr(v))
+                    for k, v in asdict(self.settings).items() if k not in skip}
+        task = {"task": str(getattr(self.task, "name", type(self.task).__name__)),
+                "n_train": len(self.task.train), "n_val": len(self.task.val),
+                "n_steps": int(self.task.n_steps)}
+        layers = [f"{l.name}:{l.model.name}:{l.n}:{','.join(l.trainable)}"
+                  for l in self.net.spec.layers]
+        return {**settings, **task, "layers": layers}
+
     def load_checkpoint(self, path) -> None:
-        """Restore everything :meth:`save_checkpoint` wrote."""
+        """Restore everything :meth:`save_checkpoint` wrote.
+
+        Raises ``ValueError`` naming the first setting that differs when the
+        checkpoint was written by a run with other settings (see :meth:`fingerprint`).
+        """
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
+            saved, now = meta.get("run"), json.loads(json.dumps(self.fingerprint()))
+            if saved is not None and saved != now:
+                key = next(k for k in sorted(set(saved) | set(now))
+                           if saved.get(k) != now.get(k))
+                raise ValueError(f"checkpoint {path}: written by a run with {key}="
+                                 f"{saved.get(key)!r}, this run has {key}={now.get(key)!r}; "
+                                 "expected the same settings to resume")
             self.params = {k[7:]: data[k].copy() for k in data.files if k.startswith("params/")}
             best = {k[5:]: data[k].copy() for k in data.files if k.startswith("best/")}
             self.optimizer.load_state_dict({k[4:]: data[k] for k in data.files

@@ -1,0 +1,76 @@
+"""What a job tells its user: stage lines (logging), progress bars (tqdm) and verbosity (L0).
+
+The package logs its stage lines ("[protocol] fi_curve ...", "compiling
+cpp_standalone project ...") on the ``neurolab_snn`` logger at INFO level and
+shows progress with :func:`progress`. The command line calls
+:func:`configure_output` once:
+
+=========  ====================================  =========================================
+verbosity  neurolab_snn                          Brian2 console
+=========  ====================================  =========================================
+-1 quiet   warnings and errors; no progress bars  errors only
+0 normal   stage lines, progress bars            warnings (Brian2's default)
+1 verbose  debug lines                            INFO and DEBUG
+=========  ====================================  =========================================
+
+Progress bars follow the ``neurolab_snn`` logger: they are off whenever its
+INFO lines are off, and tqdm turns them off by itself when stderr is not a
+terminal (``disable=None``), so log files get the stage lines only.
+Library users who never call :func:`configure_output` see Python's logging
+defaults: stage lines stay silent until they configure logging themselves.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+
+__all__ = ["logger", "configure_output", "progress", "progress_enabled"]
+
+logger = logging.getLogger("neurolab_snn")
+_HANDLER_NAME = "neurolab_snn.console"
+
+
+def configure_output(verbosity: int = 0, stream=None) -> None:
+    """Set up the ``neurolab_snn`` console handler and Brian2's console level.
+
+    Parameters
+    ----------
+    verbosity : int
+        -1 (``--quiet``), 0 (default) or 1 (``--verbose``); see the module docstring.
+    stream : file, optional
+        Where the lines go (default ``sys.stderr``; standard output stays for results).
+    """
+    if verbosity not in (-1, 0, 1):
+        raise ValueError(f"verbosity={verbosity!r}; expected -1 (quiet), 0 or 1 (verbose)")
+    for handler in list(logger.handlers):
+        if handler.get_name() == _HANDLER_NAME:
+            logger.removeHandler(handler)
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel({-1: logging.WARNING, 0: logging.INFO, 1: logging.DEBUG}[verbosity])
+    logger.propagate = False
+
+    from brian2.utils.logger import BrianLogger
+    {-1: BrianLogger.log_level_error, 0: BrianLogger.log_level_warn,
+     1: BrianLogger.log_level_debug}[verbosity]()
+
+
+def progress_enabled() -> bool:
+    """True when the ``neurolab_snn`` logger shows INFO lines (not ``--quiet``)."""
+    return logger.isEnabledFor(logging.INFO)
+
+
+def progress(iterable=None, *, desc: str | None = None, total: int | None = None,
+             enabled: bool | None = None, **kwargs):
+    """A tqdm bar over *iterable*, shown on a terminal unless output is quiet.
+
+    *enabled*: True shows it (on a terminal), False hides it, None (default)
+    follows :func:`progress_enabled`.
+    """
+    from tqdm.auto import tqdm
+
+    show = progress_enabled() if enabled is None else bool(enabled)
+    return tqdm(iterable, desc=desc, total=total, disable=None if show else True,
+                dynamic_ncols=True, **kwargs)
