@@ -13,6 +13,8 @@ verbosity  neurolab_snn                          Brian2 console
 1 verbose  debug lines                            INFO and DEBUG
 =========  ====================================  =========================================
 
+Stage lines go to standard output, with the results (the job's report);
+standard error carries errors, Brian2's messages and the progress bars.
 Progress bars follow the ``neurolab_snn`` logger: they are off whenever its
 INFO lines are off, and tqdm turns them off by itself when stderr is not a
 terminal (``disable=None``), so log files get the stage lines only.
@@ -30,6 +32,21 @@ logger = logging.getLogger("neurolab_snn")
 _HANDLER_NAME = "neurolab_snn.console"
 
 
+class _StdoutHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stdout`` is at the time (pytest swaps it per test)."""
+
+    def __init__(self):
+        super().__init__(sys.stdout)
+
+    @property
+    def stream(self):
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
 def configure_output(verbosity: int = 0, stream=None) -> None:
     """Set up the ``neurolab_snn`` console handler and Brian2's console level.
 
@@ -38,14 +55,16 @@ def configure_output(verbosity: int = 0, stream=None) -> None:
     verbosity : int
         -1 (``--quiet``), 0 (default) or 1 (``--verbose``); see the module docstring.
     stream : file, optional
-        Where the lines go (default ``sys.stderr``; standard output stays for results).
+        Where the lines go (default ``sys.stdout``, with the results, as the job's
+        report; standard error carries only errors, Brian2 warnings and progress bars, so
+        a failed command prints exactly one line there).
     """
     if verbosity not in (-1, 0, 1):
         raise ValueError(f"verbosity={verbosity!r}; expected -1 (quiet), 0 or 1 (verbose)")
     for handler in list(logger.handlers):
         if handler.get_name() == _HANDLER_NAME:
             logger.removeHandler(handler)
-    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler = _StdoutHandler() if stream is None else logging.StreamHandler(stream)
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(logging.Formatter("%(message)s"))
     logger.addHandler(handler)
