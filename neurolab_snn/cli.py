@@ -120,7 +120,7 @@ def main(argv=None) -> int:
     with 130 / 143 and one line, after the job has removed its temporary files;
     a command that writes ``--out`` holds that folder's lock while it runs.
     """
-    from .console import configure_output
+    from .console import configure_output, forget_unfinished_run
     from .files import locked_out_dir
     from .interrupt import Interrupted, signals_as_exceptions
 
@@ -133,13 +133,11 @@ def main(argv=None) -> int:
             if out is not None:
                 stack.enter_context(locked_out_dir(out))
             return args.func(args)
-    except Interrupted as err:
-        print(f"neurolab: interrupted ({err.signal_name}); no partial files written",
-              file=sys.stderr)
-        return err.exit_status
-    except KeyboardInterrupt:
-        print("neurolab: interrupted (SIGINT); no partial files written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        forget_unfinished_run()
+        name = err.signal_name if isinstance(err, Interrupted) else "SIGINT"
+        print(f"neurolab: interrupted ({name}); no partial files written", file=sys.stderr)
+        return err.exit_status if isinstance(err, Interrupted) else 130
     except (ValueError, TypeError, KeyError, FileNotFoundError, RuntimeError) as err:
         text = err.args[0] if isinstance(err, KeyError) and len(err.args) == 1 and \
             isinstance(err.args[0], str) else str(err)      # str(KeyError) adds quotes

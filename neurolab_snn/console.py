@@ -93,3 +93,14 @@ def progress(iterable=None, *, desc: str | None = None, total: int | None = None
     show = progress_enabled() if enabled is None else bool(enabled)
     return tqdm(iterable, desc=desc, total=total, disable=None if show else True,
                 dynamic_ncols=True, **kwargs)
+
+
+def forget_unfinished_run() -> None:
+    """Silence Brian2's 'unused object' warnings for the rest of the process.
+
+    Called after an interruption: the groups of the run that was cut short were
+    never simulated, and Brian2 would warn about each one as it is collected,
+    after the command's last line. Nothing else is filtered.
+    """
+    from brian2.utils.logger import BrianLogger
+    BrianLogger.suppress_name("unused_brian_object")

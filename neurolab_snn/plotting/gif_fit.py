@@ -279,6 +279,9 @@ def add_fit_gif_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the model repetitions simulated for Md* (default 0)")
+    parser.add_argument("--backend", choices=("runtime", "numpy", "cpp_standalone"),
+                        default="runtime",
+                        help="Brian2 backend of the model repetitions simulated for Md*")
     return parser
 
 
@@ -316,7 +319,8 @@ def fit_gif_command(args: argparse.Namespace) -> dict:
     result = fit_gif(calibration, train, test, train_window=_window("--train-window",
                                                                     args.train_window),
                      test_window=_window("--test-window", args.test_window),
-                     seed=int(args.seed), progress=progress_enabled())
+                     seed=int(args.seed), backend=getattr(args, "backend", "runtime"),
+                     progress=progress_enabled())
     paths = write_fit_outputs(result, args.out)
     numbers = fit_numbers(result)
     for key, value in numbers.items():
