@@ -120,15 +120,16 @@ def main(argv=None) -> int:
     with 130 / 143 and one line, after the job has removed its temporary files;
     a command that writes ``--out`` holds that folder's lock while it runs.
     """
-    from .console import configure_output, forget_unfinished_run
+    from .console import configured_output, forget_unfinished_run
     from .files import locked_out_dir
     from .interrupt import Interrupted, signals_as_exceptions
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    configure_output(-1 if args.quiet else 1 if args.verbose else 0)
+    verbosity = -1 if args.quiet else 1 if args.verbose else 0
     try:
-        with signals_as_exceptions(), contextlib.ExitStack() as stack:
+        with configured_output(verbosity), signals_as_exceptions(), \
+                contextlib.ExitStack() as stack:
             out = _out_dir(args)
             if out is not None:
                 stack.enter_context(locked_out_dir(out))

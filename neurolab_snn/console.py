@@ -3,7 +3,7 @@
 The package logs its stage lines ("[protocol] fi_curve ...", "compiling
 cpp_standalone project ...") on the ``neurolab_snn`` logger at INFO level and
 shows progress with :func:`progress`. The command line calls
-:func:`configure_output` once:
+:func:`configure_output` (through :func:`configured_output`) once:
 
 =========  ====================================  =========================================
 verbosity  neurolab_snn                          Brian2 console
@@ -23,10 +23,12 @@ defaults: stage lines stay silent until they configure logging themselves.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 
-__all__ = ["logger", "configure_output", "progress", "progress_enabled"]
+__all__ = ["logger", "configure_output", "configured_output", "progress", "progress_enabled",
+           "forget_unfinished_run"]
 
 logger = logging.getLogger("neurolab_snn")
 _HANDLER_NAME = "neurolab_snn.console"
@@ -74,6 +76,27 @@ def configure_output(verbosity: int = 0, stream=None) -> None:
     from brian2.utils.logger import BrianLogger
     {-1: BrianLogger.log_level_error, 0: BrianLogger.log_level_warn,
      1: BrianLogger.log_level_debug}[verbosity]()
+
+
+@contextlib.contextmanager
+def configured_output(verbosity: int = 0):
+    """:func:`configure_output` inside the block; the previous settings are restored after.
+
+    The command line runs each command inside it, so that calling
+    ``neurolab_snn.cli.main`` from Python leaves logging as it found it.
+    """
+    from brian2.utils.logger import BrianLogger
+
+    saved = (list(logger.handlers), logger.level, logger.propagate,
+             BrianLogger.console_handler.level)
+    configure_output(verbosity)
+    try:
+        yield
+    finally:
+        logger.handlers[:] = saved[0]
+        logger.setLevel(saved[1])
+        logger.propagate = saved[2]
+        BrianLogger.console_handler.setLevel(saved[3])
 
 
 def progress_enabled() -> bool:

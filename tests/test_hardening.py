@@ -377,29 +377,32 @@ def test_exploding_learning_rate_stops_and_keeps_last_good_checkpoint(tmp_path, 
 
 
 # ----------------------------------------------------------------------------- verbosity
-@pytest.fixture
-def restore_verbosity():
-    yield
-    from neurolab_snn.console import configure_output
-    configure_output(0)
-
-
-def test_quiet_normal_and_verbose_output(tmp_path, capfd, restore_verbosity):
+def test_quiet_normal_and_verbose_output(tmp_path, capfd, monkeypatch):
     import logging
 
     from brian2.utils.logger import BrianLogger
 
+    from neurolab_snn import console
+
+    seen = {}
+
+    def spy(verbosity):                    # the levels while the command runs
+        original(verbosity)
+        seen[verbosity] = (BrianLogger.console_handler.level, console.logger.level)
+
+    original = console.configure_output
+    monkeypatch.setattr(console, "configure_output", spy)
+    before = BrianLogger.console_handler.level
     argv = ["protocol", "run", "step-response", "--quick", "--backend", "numpy"]
     assert main(["--quiet", *argv, "--out", str(tmp_path / "q")]) == 0
     quiet = capfd.readouterr()
     assert "protocol step-response: running" not in quiet.out
     assert "wrote " in quiet.out
-    assert BrianLogger.console_handler.level == logging.ERROR
     assert main([*argv, "--out", str(tmp_path / "n")]) == 0
     normal = capfd.readouterr()
     assert "protocol step-response: running (backend=numpy, seed=0, quick=True) ..." in normal.out
     assert "protocol step-response: done" in normal.out
-    assert BrianLogger.console_handler.level == logging.WARNING
     assert main([*argv, "--verbose", "--out", str(tmp_path / "v")]) == 0    # after the command
-    assert BrianLogger.console_handler.level == logging.DEBUG
-    assert logging.getLogger("neurolab_snn").isEnabledFor(logging.DEBUG)
+    assert seen == {-1: (logging.ERROR, logging.WARNING), 0: (logging.WARNING, logging.INFO),
+                    1: (logging.DEBUG, logging.DEBUG)}
+    assert BrianLogger.console_handler.level == before                  # restored on return
