@@ -114,15 +114,39 @@ def _lock_holder(lock_path: Path) -> str:
     return text or "unknown"
 
 
+def _held_nearby(path: Path, own: Path) -> Path | None:
+    """A ``.neurolab.lock`` above or below *path* that another holder has locked, or None.
+
+    Nested output folders overlap (``figures --out results`` writes into
+    ``results/protocols``), so a lock on either one keeps the other out.
+    """
+    import fcntl
+
+    candidates = [parent / LOCK_NAME for parent in path.resolve().parents]
+    candidates += [p for p in path.rglob(LOCK_NAME) if p != own]
+    for lock_path in candidates:
+        try:
+            fd = os.open(lock_path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return lock_path
+        finally:
+            os.close(fd)
+    return None
+
+
 @contextlib.contextmanager
 def locked_out_dir(path, option: str = "--out"):
     """Hold an exclusive lock on output folder *path* for the duration of the block.
 
     The folder is checked (:func:`check_out_dir`), created if needed, and
     ``<path>/.neurolab.lock`` (holding this process's pid) is locked with
-    ``fcntl.flock``. A second process asking for the same folder gets a
-    ``RuntimeError`` naming the folder and the pid of the holder, at once
-    (it never waits). On exit the lock file is removed, and the folder too
+    ``fcntl.flock``. A second process asking for the same folder, or for a
+    folder above or below it, gets a ``RuntimeError`` naming the folder and
+    the pid of the holder, at once (it never waits). On exit the lock file is removed, and the folder too
     if this call created it and it stayed empty. The lock dies with the
     process, so a killed run never leaves the folder locked.
     """
@@ -151,6 +175,18 @@ def locked_out_dir(path, option: str = "--out"):
         if same:
             break
         os.close(fd)
+    nearby = _held_nearby(path, lock_path)
+    if nearby is not None:
+        os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(lock_path)
+        if created:
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        raise RuntimeError(f"{option} {path}: the folder {nearby.parent} that contains it or "
+                           f"lies inside it is in use by another neurolab process (pid "
+                           f"{_lock_holder(nearby)}); wait for it to finish or choose another "
+                           "folder")
     try:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())

@@ -160,6 +160,23 @@ def test_lock_is_exclusive_within_one_process(tmp_path):
     assert not (tmp_path / "out").exists()       # created here, left empty: removed again
 
 
+def test_nested_output_folders_exclude_each_other(tmp_path):
+    outer, inner = tmp_path / "results", tmp_path / "results" / "protocols"
+    with locked_out_dir(outer):
+        with pytest.raises(RuntimeError, match=rf"--out {inner}: the folder {outer} that "
+                                               rf"contains it .* \(pid {os.getpid()}\)"):
+            with locked_out_dir(inner):
+                pass
+        assert not inner.exists()
+    with locked_out_dir(inner):
+        with pytest.raises(RuntimeError, match=rf"--out {outer}: the folder {inner} .* in use"):
+            with locked_out_dir(outer):
+                pass
+        assert sorted(p.name for p in outer.iterdir()) == ["protocols"]
+    with locked_out_dir(outer), locked_out_dir(tmp_path / "elsewhere"):   # unrelated: fine
+        pass
+
+
 @pytest.mark.figures
 def test_second_process_on_the_same_out_is_refused(tmp_path):
     out = tmp_path / "shared"
