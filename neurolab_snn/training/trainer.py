@@ -80,8 +80,10 @@ class TrainSettings:
     ``patience``: early stopping (None: never); ``backend``: ``'runtime'``,
     ``'numpy'`` or ``'cpp_standalone'``; ``max_loss``: divergence threshold;
     ``max_param_growth``: a parameter whose largest magnitude exceeds this many
-    times its scale (its typical initial magnitude) also counts as divergence
-    (a spike-count loss stays finite when the weights run away);
+    times its scale (the optimiser's normalisation: the layer's ``scale`` for
+    weights and for parameters that start at 0, the mean initial magnitude
+    otherwise) also counts as divergence (a spike-count loss stays finite when
+    the weights run away);
     ``rate_penalty``: L2 penalty on hidden-layer spike counts per step;
     ``weight_decay``: decoupled weight decay of the weight matrices;
     ``bounds``: extra ``{'layer.param': (low, high)}`` in SI; ``blas_threads``:
