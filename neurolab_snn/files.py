@@ -146,9 +146,10 @@ def locked_out_dir(path, option: str = "--out"):
     ``<path>/.neurolab.lock`` (holding this process's pid) is locked with
     ``fcntl.flock``. A second process asking for the same folder, or for a
     folder above or below it, gets a ``RuntimeError`` naming the folder and
-    the pid of the holder, at once (it never waits). On exit the lock file is removed, and the folder too
-    if this call created it and it stayed empty. The lock dies with the
-    process, so a killed run never leaves the folder locked.
+    the pid of the holder, at once (it never waits). On exit the lock file is
+    removed, and the folder too if this call created it and it stayed empty.
+    The lock dies with the process, so a killed run never leaves the folder
+    locked.
     """
     import fcntl
 

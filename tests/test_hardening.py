@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # ----------------------------------------------------------------------------- helpers
 def _env() -> dict:
-    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-                MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
+    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    return dict(os.environ, PYTHONPATH=path, MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
 
 
 def _neurolab(*argv, cwd=None, **kwargs) -> subprocess.Popen:
@@ -203,7 +203,7 @@ def test_second_process_on_the_same_out_is_refused(tmp_path):
 
 
 # ----------------------------------------------------------------------------- signals
-def _interrupt(proc, signum, out) -> tuple[str, str]:
+def _interrupt(proc, signum) -> tuple[str, str]:
     proc.send_signal(signum)
     stdout, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 128 + signum, stderr
@@ -219,7 +219,7 @@ def test_sigterm_during_training_leaves_complete_files(tmp_path):
                      "--out", out)
     metrics = out / "train_digits_run" / "metrics.json"
     _wait_for(metrics.exists, proc, what="the first epoch's metrics")
-    _interrupt(proc, signal.SIGTERM, out)
+    _interrupt(proc, signal.SIGTERM)
     names = assert_complete(out)
     assert {"train_digits_run/checkpoint.npz", "train_digits_run/metrics.json"} <= set(names)
     epochs = json.loads(metrics.read_text())["epochs"]
@@ -234,7 +234,7 @@ def test_sigint_during_figures_leaves_complete_files(tmp_path):
     jobs = ["step_response", "fi_curve", "lif_rc", "adaptation", "fi_curves", "surrogates"]
     proc = _neurolab("figures", "--quick", "--only", *jobs, "--out", out)
     _wait_for(lambda: any((out / "protocols").glob("*.json")), proc, what="the first file")
-    _interrupt(proc, signal.SIGINT, out)
+    _interrupt(proc, signal.SIGINT)
     names = assert_complete(out)
     assert "protocols/fi_curve.json" in names      # the first job (SCRIPTS order)
     assert "summary.json" not in names            # the job did not finish
@@ -252,7 +252,7 @@ def test_sigterm_during_protocol_run_writes_nothing(tmp_path):
     out = tmp_path / "proto"
     proc = _neurolab("protocol", "run", "fi-curve", "--backend", "numpy", "--out", out)
     _read_until(proc, "protocol fi-curve: running")       # inside the simulation now
-    _interrupt(proc, signal.SIGTERM, out)
+    _interrupt(proc, signal.SIGTERM)
     assert set(assert_complete(out)) <= {"fi_curve_rates.png", "fi_curve.json"}
     assert not (out / "fi_curve.json").exists()            # the result is written last
 
@@ -267,7 +267,7 @@ def test_sigint_during_fit_gif_leaves_complete_files(tmp_path):
                      "--test", *s[2:], "--train-window", "0s", "2s", "--test-window", "2s", "3s",
                      "--out", out)
     _read_until(proc, "fit-gif: subthreshold done")
-    _interrupt(proc, signal.SIGINT, out)
+    _interrupt(proc, signal.SIGINT)
     assert assert_complete(out) == []             # outputs are written only at the end
     assert not out.exists()                       # created for this run, left empty: removed
 
