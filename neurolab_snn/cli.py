@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -24,6 +25,14 @@ def _cmd_protocol_list(args) -> int:
         doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
         print(f"{name:20s} {doc}")
     return 0
+
+
+def _out_dir(args) -> Path:
+    """The output folder a command writes into (locked while it runs), or None."""
+    if args.command == "train":
+        from .plotting.training import train_out_dir
+        return train_out_dir(args)
+    return getattr(args, "out", None)
 
 
 def _cmd_protocol_run(args) -> int:
@@ -75,8 +84,17 @@ class _OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} -h)\n")
 
 
+def _verbosity_options(parser, default=argparse.SUPPRESS) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", default=default,
+                       help="print only errors and the final results")
+    group.add_argument("-v", "--verbose", action="store_true", default=default,
+                       help="also print debug lines and Brian2's INFO/DEBUG messages")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(prog="neurolab", description="neurolab_snn command line")
+    _verbosity_options(parser, default=False)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("models", help="list the neuron models with equations and presets") \
         .set_defaults(func=_cmd_models)
@@ -110,17 +128,42 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a spiking network with surrogate gradients")
     add_train_arguments(train)
     train.set_defaults(func=_cmd_train)
+    for leaf in (*sub.choices.values(), *psub.choices.values()):   # also after the command
+        if leaf is not proto:
+            _verbosity_options(leaf)
     return parser
 
 
 def main(argv=None) -> int:
-    """Entry point of ``neurolab``; bad input exits with status 2 and a one-line message."""
+    """Entry point of ``neurolab``.
+
+    Bad input exits with status 2 and a one-line message; SIGINT / SIGTERM exit
+    with 130 / 143 and one line, after the job has removed its temporary files;
+    a command that writes ``--out`` holds that folder's lock while it runs.
+    """
+    from .console import configured_output, forget_unfinished_run
+    from .files import locked_out_dir
+    from .interrupt import Interrupted, signals_as_exceptions
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    verbosity = -1 if args.quiet else 1 if args.verbose else 0
     try:
-        return args.func(args)
+        with configured_output(verbosity), signals_as_exceptions(), \
+                contextlib.ExitStack() as stack:
+            out = _out_dir(args)
+            if out is not None:
+                stack.enter_context(locked_out_dir(out))
+            return args.func(args)
+    except KeyboardInterrupt as err:
+        forget_unfinished_run()
+        name = err.signal_name if isinstance(err, Interrupted) else "SIGINT"
+        print(f"neurolab: interrupted ({name}); no partial files written", file=sys.stderr)
+        return err.exit_status if isinstance(err, Interrupted) else 130
     except (ValueError, TypeError, KeyError, FileNotFoundError, RuntimeError) as err:
-        message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        text = err.args[0] if isinstance(err, KeyError) and len(err.args) == 1 and \
+            isinstance(err.args[0], str) else str(err)      # str(KeyError) adds quotes
+        message = text.strip().splitlines()[0] if text.strip() else type(err).__name__
         print(f"neurolab: error: {message}", file=sys.stderr)
         return 2
 

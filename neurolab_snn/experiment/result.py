@@ -86,5 +86,19 @@ def get_protocol(name: str) -> ProtocolFunction:
 
 
 def run_protocol(name: str, **kwargs) -> ProtocolResult:
-    """Run protocol *name* with keyword arguments (model, backend, seed, quick, ...)."""
-    return get_protocol(name)(**kwargs)
+    """Run protocol *name* with keyword arguments (model, backend, seed, quick, ...).
+
+    Logs one line when it starts and one when it ends (``neurolab_snn`` logger, INFO).
+    """
+    import time
+
+    from ..console import logger
+
+    fn = get_protocol(name)
+    shown = {k: v for k, v in kwargs.items() if isinstance(v, (str, int, float, bool))}
+    logger.info("protocol %s: running (%s) ...", name,
+                ", ".join(f"{k}={v}" for k, v in shown.items()) or "defaults")
+    start = time.perf_counter()
+    result = fn(**kwargs)
+    logger.info("protocol %s: done (%.1f s)", name, time.perf_counter() - start)
+    return result

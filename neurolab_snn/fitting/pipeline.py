@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import console
 from ..files import write_json
 from ..models.base import NeuronModel
 from ..models.gif import GIF
@@ -249,8 +250,6 @@ def fit_gif(calibration: Sweep | None, train: Sequence[Sweep], test: Sequence[Sw
         raise ValueError(f"test: {len(test)} sweep(s) ({names}); expected at least 2 "
                          "repetitions for Md* (several files, or an episodic file with one "
                          "repetition per episode)")
-    from tqdm.auto import tqdm
-
     # Everything up to the spike count checks the input; the progress bar starts after it,
     # so that bad input gives its one-line error and no half-drawn bar.
     bar = None
@@ -261,6 +260,7 @@ def fit_gif(calibration: Sweep | None, train: Sequence[Sweep], test: Sequence[Sw
         now = time.perf_counter()
         timings[name] = now - t0
         t0 = now
+        console.logger.info("fit-gif: %s done (%.1f s)", name, timings[name])
         if bar is not None:
             bar.set_postfix_str(name)
             bar.update(1)
@@ -292,8 +292,8 @@ def fit_gif(calibration: Sweep | None, train: Sequence[Sweep], test: Sequence[Sw
             raise ValueError(f"test_window: the test windows have different lengths "
                              f"{sorted(lengths)} samples; expected repetitions of one frozen "
                              "current (windows of one length)")
-    bar = tqdm(total=6 if (evaluate and test) else 5, initial=1, desc="fit-gif",
-               disable=not progress, leave=False)
+    bar = console.progress(total=6 if (evaluate and test) else 5, initial=1, desc="fit-gif",
+                           enabled=progress, leave=False)
     lap("spikes")
     reset = fit_reset(traces, settings)
     sub = fit_subthreshold(traces, settings)

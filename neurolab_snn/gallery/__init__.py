@@ -11,6 +11,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from tqdm.contrib.logging import logging_redirect_tqdm
+
+from .. import console
 from ..files import atomic_path, write_json
 
 
@@ -36,31 +39,48 @@ def _flatten(numbers: dict, prefix: str = "") -> list[tuple[str, str]]:
 
 def run_gallery(out_dir, quick: bool = False, only=None) -> dict:
     """Run protocol scripts and figure panels; print a summary table; return all numbers."""
-    from .index import index_markdown, load_panel, panel_names
-    from .scripts import SCRIPTS, script_main
+    from .index import index_markdown, panel_names
+    from .scripts import SCRIPTS
 
     out_dir = Path(out_dir)
-
     flag = ["--quick"] if quick else []
     summary, timings = {}, {}
     jobs = [("protocol", s) for s in SCRIPTS] + [("panel", p) for p in panel_names()]
-    for kind, name in jobs:
-        if only and name not in only:
-            continue
-        start = time.perf_counter()
-        print(f"[{kind}] {name} ...", flush=True)
-        if kind == "protocol":
-            numbers = script_main(name, ["--out", str(out_dir / "protocols"), *flag])["numbers"]
-        else:
-            numbers = load_panel(name).make_panel(out_dir / "figures", quick=quick)
-        summary[f"{kind}:{name}"] = numbers
-        timings[f"{kind}:{name}"] = round(time.perf_counter() - start, 2)
+    if only:
+        known = {name for _, name in jobs}
+        unknown = sorted(set(only) - known)
+        if unknown:
+            raise ValueError(f"--only {' '.join(unknown)}: unknown panel or protocol script; "
+                             f"expected names among {sorted(known)}")
+        jobs = [(kind, name) for kind, name in jobs if name in only]
+    with console.progress(jobs, desc="figures", unit="job") as bar, \
+            logging_redirect_tqdm(loggers=[console.logger]):
+        for kind, name in bar:
+            _run_job(kind, name, bar, out_dir, quick, flag, summary, timings)
     write_json(out_dir / "summary.json", {"quick": quick, "numbers": summary,
                                           "wall_time_s": timings})
     with atomic_path(out_dir / "INDEX.md") as tmp:
         tmp.write_text("# Figure panels\n\n" + index_markdown())
     print_summary(summary, timings)
     return summary
+
+
+def _run_job(kind, name, bar, out_dir, quick, flag, summary, timings) -> None:
+    """Run one protocol script or panel; store its numbers and wall time."""
+    from .index import load_panel
+    from .scripts import script_main
+
+    start = time.perf_counter()
+    bar.set_postfix_str(name)
+    console.logger.info("[%s] %s ...", kind, name)
+    if kind == "protocol":
+        numbers = script_main(name, ["--out", str(out_dir / "protocols"), *flag],
+                              echo=False)["numbers"]
+    else:
+        numbers = load_panel(name).make_panel(out_dir / "figures", quick=quick)
+    summary[f"{kind}:{name}"] = numbers
+    timings[f"{kind}:{name}"] = round(time.perf_counter() - start, 2)
+    console.logger.info("[%s] %s done (%.1f s)", kind, name, timings[f"{kind}:{name}"])
 
 
 def print_summary(summary: dict, timings: dict, width: int = 110) -> None:

@@ -32,19 +32,22 @@ SCRIPTS: dict[str, tuple[str, str | None]] = {
 _TRAINING = {"train-digits", "train-dms"}
 
 
-def script_main(script: str, argv=None) -> dict:
-    """Run protocol script *script* (a key of :data:`SCRIPTS`) with command line *argv*."""
+def script_main(script: str, argv=None, echo: bool = True) -> dict:
+    """Run protocol script *script* (a key of :data:`SCRIPTS`) with command line *argv*.
+
+    *echo*: print the key numbers (the main job passes False and prints a summary).
+    """
     if script not in SCRIPTS:
         raise KeyError(f"protocol script {script!r} is unknown; expected one of {sorted(SCRIPTS)}")
     name, quick_backend = SCRIPTS[script]
     if name in _TRAINING:
         from ..plotting.training import training_protocol_main
-        return training_protocol_main(name, argv)
-    return protocol_main(name, argv, quick_backend=quick_backend)
+        return training_protocol_main(name, argv, echo=echo)
+    return protocol_main(name, argv, quick_backend=quick_backend, echo=echo)
 
 
 def protocol_main(name: str, argv=None, default_model: str | None = None,
-                  quick_backend: str | None = None) -> dict:
+                  quick_backend: str | None = None, echo: bool = True) -> dict:
     """Parse the standard options, run protocol *name*, write outputs, return its numbers.
 
     ``[--model M] [--preset P] [--backend B] [--seed S] [--out DIR] [--quick]``. With
@@ -74,7 +77,7 @@ def protocol_main(name: str, argv=None, default_model: str | None = None,
         kwargs["preset"] = args.preset
     result = run_protocol(name, **kwargs)
     paths = write_protocol_outputs(result, args.out)
-    for key, value in result.numbers.items():
+    for key, value in result.numbers.items() if echo else ():
         print(f"{name}: {key} = {value}")
     return {"numbers": result.numbers, "files": [str(p) for p in paths]}
 

@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..experiment.result import ProtocolResult  # noqa: E402
+from ..console import logger, progress_enabled  # noqa: E402
 from ..files import atomic_path  # noqa: E402
 from ..fitting.pipeline import GIFFitResult, fit_gif, model_file_data  # noqa: E402
 from ..fitting.report import fit_numbers, fit_panel_data  # noqa: E402
@@ -292,6 +293,9 @@ def add_fit_gif_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
                         help="seed of the model repetitions simulated for Md* (default 0)")
     parser.add_argument("--nwb", action="store_true",
                         help="also write fit.nwb: stimulus, recorded and model responses")
+    parser.add_argument("--backend", choices=("runtime", "numpy", "cpp_standalone"),
+                        default="runtime",
+                        help="Brian2 backend of the model repetitions simulated for Md*")
     return parser
 
 
@@ -329,11 +333,12 @@ def fit_gif_command(args: argparse.Namespace) -> dict:
     train, train_log = read_file_list(args.train, "--train", train_sel)
     test, test_log = read_file_list(args.test, "--test", test_sel)
     for line in cal_log + train_log + test_log:
-        print(line)
+        logger.info("%s", line)
     result = fit_gif(calibration, train, test, train_window=_window("--train-window",
                                                                     args.train_window),
                      test_window=_window("--test-window", args.test_window),
-                     seed=int(args.seed), progress=True)
+                     seed=int(args.seed), backend=getattr(args, "backend", "runtime"),
+                     progress=progress_enabled())
     paths = write_fit_outputs(result, args.out)
     if getattr(args, "nwb", False):
         from ..fitting.nwb_export import gif_fit_to_nwb

@@ -19,7 +19,8 @@ from ..experiment.result import ProtocolResult
 from ..training.brian import FORWARD_BACKENDS
 
 __all__ = ["PLOTS", "plot_training_curves", "plot_digit_rasters", "plot_dms_trials",
-           "plot_surrogates", "add_train_arguments", "train_command", "training_protocol_main"]
+           "plot_surrogates", "add_train_arguments", "train_command", "train_out_dir",
+           "training_protocol_main"]
 
 
 def _title(result: ProtocolResult) -> str:
@@ -178,10 +179,37 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
                         help="Brian2 backend of the forward pass (cuda: brian2cuda, a GPU)")
     parser.add_argument("--epochs", type=int, default=None, help="number of epochs")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("results/training"))
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default results/training)")
     parser.add_argument("--quick", action="store_true", help="short run for a smoke test")
-    parser.add_argument("--progress", action="store_true", help="show a progress bar")
+    parser.add_argument("--progress", action="store_true",
+                        help="show a progress bar over the batches of each epoch")
+    parser.add_argument("--resume", type=Path, default=None, metavar="DIR",
+                        help="continue an interrupted run from its checkpoint: DIR is the "
+                             "--out folder of that run (same task and options)")
     return parser
+
+
+def train_out_dir(args) -> Path:
+    """The output folder of ``neurolab train``: ``--out``, or the folder of ``--resume``.
+
+    ``--resume DIR`` accepts the ``--out`` folder of the interrupted run or its
+    ``train_<task>_run`` folder; it needs ``DIR``'s checkpoint (FileNotFoundError
+    otherwise) and refuses a different ``--out`` (ValueError).
+    """
+    if args.resume is None:
+        return Path(args.out) if args.out is not None else Path("results/training")
+    resume = Path(args.resume)
+    run = f"train_{args.task}_run"
+    out = resume.parent if resume.name == run else resume
+    if not (out / run / "checkpoint.npz").is_file():
+        raise FileNotFoundError(f"--resume {resume}: no checkpoint {out / run / 'checkpoint.npz'}"
+                                f"; expected the --out folder of an interrupted "
+                                f"'neurolab train {args.task}' run")
+    if args.out is not None and Path(args.out).resolve() != out.resolve():
+        raise ValueError(f"--out {args.out} with --resume {resume}: expected no --out (the "
+                         f"results go to {out}) or the same folder")
+    return out
 
 
 def train_command(args) -> int:
@@ -189,10 +217,11 @@ def train_command(args) -> int:
     from ..experiment.training_protocols import train_digits_protocol, train_dms_protocol
     from .report import write_protocol_outputs
 
-    out = Path(args.out)
+    out = train_out_dir(args)
     run_dir = out / f"train_{args.task}_run"
     common = dict(model=args.model, backend=args.backend, seed=args.seed, quick=args.quick,
-                  epochs=args.epochs, out_dir=run_dir, progress=args.progress)
+                  epochs=args.epochs, out_dir=run_dir, progress=args.progress,
+                  resume=args.resume is not None)
     if args.task == "digits":
         result = train_digits_protocol(encoding=args.encoding, **common)
     else:
@@ -205,13 +234,13 @@ def train_command(args) -> int:
     return 0
 
 
-def training_protocol_main(name: str, argv=None) -> dict:
+def training_protocol_main(name: str, argv=None, echo: bool = True) -> dict:
     """Command line of ``protocols/train_digits.py`` and ``protocols/train_dms.py``.
 
     Like ``protocols/_common.protocol_main`` but ``--backend`` defaults to
     ``numpy`` in quick mode (a smoke test should not wait for Cython
     compilation) and to ``runtime`` otherwise; ``--epochs`` is passed on.
-    Returns ``{'numbers': ..., 'files': [...]}``.
+    *echo*: print the key numbers. Returns ``{'numbers': ..., 'files': [...]}``.
     """
     from ..experiment import get_protocol
     from .report import write_protocol_outputs
@@ -230,6 +259,6 @@ def training_protocol_main(name: str, argv=None) -> dict:
     result = fn(args.model, backend=backend, seed=args.seed, quick=args.quick,
                 epochs=args.epochs, out_dir=args.out / f"{name.replace('-', '_')}_run")
     paths = write_protocol_outputs(result, args.out)
-    for key, value in result.numbers.items():
+    for key, value in result.numbers.items() if echo else ():
         print(f"{name}: {key} = {value}")
     return {"numbers": result.numbers, "files": [str(p) for p in paths]}

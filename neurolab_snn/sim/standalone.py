@@ -24,12 +24,14 @@ import inspect
 import shutil
 import tempfile
 import time
+import weakref
 from collections.abc import Mapping
 
 import brian2
 from brian2 import seed as brian2_seed
 from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
 
+from ..console import logger
 from ..recording import Recording
 from ..units import Quantity, check_quantity, ms, second, to_si
 from .devices import BackendUnsupported, active_device, scoped_prefs
@@ -89,6 +91,10 @@ class StandaloneSimulation:
         self._own_dir = directory is None
         self.directory = tempfile.mkdtemp(prefix=f"neurolab_{self.backend}_") \
             if directory is None else directory
+        # removed by close(), or when this object is collected or the interpreter exits
+        # (an interrupted job whose caller never reached close())
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.directory,
+                                         ignore_errors=True) if self._own_dir else None
         self.duration, self.dt, self.seed = duration, dt, seed
         self.extra_prefs = dict(prefs or {})
         self.compilations = self.runs = 0
@@ -103,6 +109,7 @@ class StandaloneSimulation:
                 self.built.network.run(duration, namespace={})
                 self._generate()
                 generated = time.perf_counter()
+                logger.info("compiling %s project in %s ...", self.backend, self.directory)
                 self._compile()
                 self.timings.update(generate_s=generated - start,
                                     compile_s=time.perf_counter() - generated)
@@ -179,8 +186,8 @@ class StandaloneSimulation:
 
     def close(self) -> None:
         """Delete the project folder if this object created it."""
-        if self._own_dir:
-            shutil.rmtree(self.directory, ignore_errors=True)
+        if self._cleanup is not None:
+            self._cleanup()
 
     def __enter__(self):
         return self

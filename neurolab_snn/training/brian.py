@@ -176,7 +176,8 @@ class BatchedNetwork:
                 handles[f"drive_{layer.name}"] = ta
             model = dm.variable_model
             if not layer.spiking:       # a read-out: a threshold that never fires keeps the
-                model = dataclasses.replace(model, threshold="False")   # Recording uniform
+                model = dataclasses.replace(model, threshold="False",   # Recording uniform;
+                                            reset=model.reset or "")   # no reset intended
             group = model.build_group(bsz * layer.n, name=layer.name, clock=clock,
                                       extra_namespace=extra)
             for key in layer.trainable:
@@ -212,7 +213,7 @@ class BatchedNetwork:
         if self.input_mode == "synapses" and not dense:
             ta = TimedArray(values["input_spikes"], dt=dt, name="input_spikes")
             src = NeuronGroup(bsz * net.spec.n_inputs, "", threshold="input_spikes(t, i) > 0.5",
-                              clock=clock, name="input", namespace={"input_spikes": ta})
+                              reset="", clock=clock, name="input", namespace={"input_spikes": ta})
             handles["input_spikes"], handles["input"] = ta, src
             objects.append(src)
         for i, layer in enumerate(net.spec.layers):

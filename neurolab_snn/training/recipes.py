@@ -112,13 +112,17 @@ def _snapshot(trainer, dataset, index: int = 0) -> dict:
 
 def train_digits(encoding: str = "rate", *, model: str = "LIF", seed: int = 0,
                  backend: str = "runtime", epochs: int | None = None, quick: bool = False,
-                 out_dir=None, progress: bool = False, trainable=(), **overrides) -> dict:
+                 out_dir=None, progress: bool = False, trainable=(), resume: bool = False,
+                 **overrides) -> dict:
     """Train the digits network; return metrics, curves and before/after rasters.
 
     ``quick=True``: 300 training samples, 3 epochs, 64 hidden neurons (a smoke
     test, well below the accuracy targets).  *overrides* replace entries of
     :data:`DIGITS_DEFAULTS` (``n_hidden``, ``n_steps``, ``gain``, ``lr``,
     ``weight_gain``, ``batch_size``, ``weight_decay``, ``tau_m``; latency: ``on_off``).
+    ``resume=True`` continues from ``out_dir/checkpoint.npz`` (the end of the last
+    finished epoch of an interrupted run with the same settings); the result is
+    identical to that of an uninterrupted run.
     """
     cfg = dict(DIGITS_DEFAULTS[encoding])
     if quick:
@@ -144,7 +148,7 @@ def train_digits(encoding: str = "rate", *, model: str = "LIF", seed: int = 0,
     trainer = Trainer(net, task, settings, out_dir=out_dir)
     before = _snapshot(trainer, task.test)
     start = time.perf_counter()
-    result = trainer.fit(resume=False)
+    result = trainer.fit(resume=resume)
     wall = time.perf_counter() - start
     trainer.params = result.params
     after = _snapshot(trainer, task.test)
@@ -214,7 +218,8 @@ DMS_LR_SCALE = {"rec.W": 0.1, "rec.R": 0.03}
 
 def train_dms(model: str = "GIF", *, seed: int = 0, backend: str = "runtime",
               epochs: int | None = None, quick: bool = False, out_dir=None,
-              progress: bool = False, trainable=(), dt=5 * ms, n_train: int = 1024,
+              progress: bool = False, trainable=(), resume: bool = False, dt=5 * ms,
+              n_train: int = 1024,
               batch_size: int = 64, lr: float = 0.01, weight_gain: float = 2.0,
               adaptation=60 * pA, adaptation_tau=5000 * ms, input_total: float = 0.05,
               recurrent_gain: float = 0.5, weight_decay: float = 0.0, rate_penalty: float = 0.0,
@@ -236,6 +241,7 @@ def train_dms(model: str = "GIF", *, seed: int = 0, backend: str = "runtime",
     test trials.
 
     ``quick=True``: all periods 10x shorter, 64 training trials, 2 epochs.
+    ``resume=True``: continue from ``out_dir/checkpoint.npz``, as in :func:`train_digits`.
     """
     if quick:
         task_options = {"t_fixation": 50 * ms, "t_sample": 50 * ms, "t_delay": 100 * ms,
@@ -260,7 +266,7 @@ def train_dms(model: str = "GIF", *, seed: int = 0, backend: str = "runtime",
     for key, factor in (lr_scale or {}).items():     # per-group learning rates (Adam: the
         trainer.optimizer.scale[key] *= factor        # step is lr * scale * m/sqrt(v))
     start = time.perf_counter()
-    result = trainer.fit(resume=False)
+    result = trainer.fit(resume=resume)
     wall = time.perf_counter() - start
     trainer.params = result.params
     # example trials: one match, one non-match

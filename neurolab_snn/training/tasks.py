@@ -67,7 +67,7 @@ def load_digits_split(test_fraction: float = 0.25, val_fraction: float = 0.1,
     """
     try:
         from sklearn.datasets import load_digits
-    except ImportError as err:  # pragma: no cover - sklearn is a test/extra dependency
+    except ImportError as err:  # pragma: no cover - scikit-learn is in install_requires
         raise RuntimeError("the digits task needs scikit-learn (pip install scikit-learn)") \
             from err
     digits = load_digits()

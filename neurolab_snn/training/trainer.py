@@ -13,8 +13,10 @@ Reproducibility: the shuffling and the spike encoding of epoch ``e`` draw from
 ``np.random.default_rng([seed, e])`` and the validation/test encodings from
 fixed streams, so a run resumed from the checkpoint of epoch ``e`` continues
 exactly like the uninterrupted run.  A loss that is not finite or exceeds
-``max_loss`` stops training with :class:`TrainingDiverged`; the last good
-checkpoint (end of the previous epoch) stays on disk.
+``max_loss``, a state or parameter that is not finite, or a parameter that grew
+beyond ``max_param_growth`` times its scale (an exploding learning rate) stops
+training with :class:`TrainingDiverged`; the last good checkpoint (end of the
+previous epoch) stays on disk and the parameters are rolled back to it.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import console
 from ..files import atomic_path, write_json
 from .adjoint import backward
 from .brian import BrianForward
@@ -56,6 +59,14 @@ def _blas_threads(n):
         yield
 
 
+def _non_finite(arrays: dict, kind: str) -> str | None:
+    """'<kind> <name> is not finite (NaN or inf)' for the first such array, or None."""
+    for name, value in arrays.items():
+        if not np.all(np.isfinite(value)):
+            return f"{kind} {name} is not finite (NaN or inf)"
+    return None
+
+
 class TrainingDiverged(RuntimeError):
     """The loss exploded (or became NaN); the message names the last good checkpoint."""
 
@@ -78,6 +89,11 @@ class TrainSettings:
     ``schedule``: an object with ``factor(epoch)`` (:mod:`.optim`);
     ``patience``: early stopping (None: never); ``backend``: ``'runtime'``,
     ``'numpy'`` or ``'cpp_standalone'``; ``max_loss``: divergence threshold;
+    ``max_param_growth``: a parameter whose largest magnitude exceeds this many
+    times its scale (the optimiser's normalisation: the layer's ``scale`` for
+    weights and for parameters that start at 0, the mean initial magnitude
+    otherwise) also counts as divergence (a spike-count loss stays finite when
+    the weights run away);
     ``rate_penalty``: L2 penalty on hidden-layer spike counts per step;
     ``weight_decay``: decoupled weight decay of the weight matrices;
     ``bounds``: extra ``{'layer.param': (low, high)}`` in SI; ``blas_threads``:
@@ -100,6 +116,7 @@ class TrainSettings:
     backend: str = "runtime"
     input_mode: str = "drive"
     max_loss: float = 1e4
+    max_param_growth: float = 1e4
     progress: bool = True
     rate_penalty: float = 0.0
     weight_gain: float = 1.0
@@ -182,6 +199,7 @@ class Trainer:
             for key in layer.trainable:          # a parameter that starts at 0 (a bias):
                 if not np.any(self.params[f"{layer.name}.{key}"]):   # the layer's scale
                     sc[f"{layer.name}.{key}"] = net.scales[i]
+        self._growth_scale = dict(sc)       # the reference of max_param_growth
         self.optimizer = make_optimizer(settings.optimizer, self.params, settings.lr,
                                         momentum=settings.momentum, scale=sc,
                                         weight_decay=settings.weight_decay)
@@ -252,26 +270,33 @@ class Trainer:
 
     def train_epoch(self) -> dict:
         """One pass over the training split; returns the epoch's metrics."""
-        from tqdm.auto import tqdm
-
         s, e = self.settings, self.epoch
         rng = np.random.default_rng([s.seed, e + 1])
         order = rng.permutation(len(self.task.train))
         self.optimizer.lr = s.lr * s.schedule.factor(e)
         tf0, tb0, start = self.time_forward, self.time_backward, time.perf_counter()
         losses, correct, n = [], 0, 0
-        bar = tqdm(range(0, len(order), s.batch_size), desc=f"epoch {e + 1}/{s.epochs}",
-                   disable=not s.progress, leave=False)
+        bar = console.progress(range(0, len(order), s.batch_size),
+                               desc=f"epoch {e + 1}/{s.epochs}", enabled=s.progress, leave=False)
         for b0 in bar:
             idx = order[b0:b0 + s.batch_size]
             x, y = self.task.train.x[idx], self.task.train.y[idx]
-            value, pred, grads, _ = self._batch(x, y, rng, train=True)
+            value, pred, grads, trace = self._batch(x, y, rng, train=True)
             bad = not np.isfinite(value) or value > s.max_loss or \
                 any(not np.all(np.isfinite(g)) for g in grads.values())
             if bad:
                 raise TrainingDiverged(self._diverged_message(value, b0 // s.batch_size))
+            blown = _non_finite({f"{layer}.{var}": v for layer, states in trace.states.items()
+                                 for var, v in states.items()}, "state")   # NaN v leaves
+            if blown:                                          # a finite spike-count loss
+                raise TrainingDiverged(self._diverged_message(value, b0 // s.batch_size,
+                                                              blown))
             self.optimizer.step(self.params, grads)
             self.constraints.apply(self.params)
+            blown = _non_finite(self.params, "after the update, parameter") or self._runaway()
+            if blown:             # an exploding (or NaN) learning rate
+                raise TrainingDiverged(self._diverged_message(value, b0 // s.batch_size,
+                                                              blown))
             losses.append(value * len(y))
             correct += int((pred == y).sum())
             n += len(y)
@@ -285,14 +310,27 @@ class Trainer:
                 "time_s": wall, "samples_per_s": n / wall,
                 "forward_s": forward_s, "backward_s": backward_s}     # training batches only
 
-    def _diverged_message(self, value, batch) -> str:
+    def _runaway(self) -> str | None:
+        """'parameter k reached |x| = ..., more than max_param_growth times its scale' or None."""
+        limit = self.settings.max_param_growth
+        for key, value in self.params.items():
+            peak, scale = float(np.max(np.abs(value), initial=0.0)), self._growth_scale[key]
+            if peak > limit * scale:
+                return (f"parameter {key} reached |value| = {peak:.3g} (SI), more than "
+                        f"max_param_growth={limit:g} times its scale {scale:.3g}, after the update")
+        return None
+
+    def _diverged_message(self, value, batch, what: str | None = None) -> str:
         where = (f"; the last good checkpoint is {self.out_dir / 'checkpoint.npz'} (epoch "
                  f"{self.epoch})" if self.out_dir is not None and self.epoch > 0 else
                  "; no checkpoint was written yet")
         self.params = {k: v.copy() for k, v in self._last_good.items()}
-        return (f"training diverged: loss {value!r} at epoch {self.epoch + 1}, batch {batch} "
-                f"(limit max_loss={self.settings.max_loss:g}); stopped{where}. Lower the "
-                "learning rate or the initial weights.")
+        cause = (f"{what} at epoch {self.epoch + 1}, batch {batch} (learning rate "
+                 f"{self.optimizer.lr:g})" if what else
+                 f"loss {value!r} at epoch {self.epoch + 1}, batch {batch} "
+                 f"(limit max_loss={self.settings.max_loss:g})")
+        return (f"training diverged: {cause}; stopped{where}. Lower the learning rate or the "
+                "initial weights.")
 
     # ------------------------------------------------------------------ loop
     def fit(self, resume: bool = True) -> TrainResult:
@@ -310,6 +348,10 @@ class Trainer:
         while self.epoch < s.epochs:
             metrics = self.train_epoch()
             self.history.append(metrics)
+            console.logger.info("epoch %d/%d: train loss %.4g, accuracy %.3f; validation loss "
+                                "%.4g, accuracy %.3f (%.1f s)", metrics["epoch"], s.epochs,
+                                metrics["train_loss"], metrics["train_accuracy"],
+                                metrics["val_loss"], metrics["val_accuracy"], metrics["time_s"])
             if metrics["val_accuracy"] > self.best[0]:
                 self.best = (metrics["val_accuracy"], self.epoch,
                              {k: v.copy() for k, v in self.params.items()})
@@ -350,17 +392,51 @@ class Trainer:
         arrays.update({f"best/{k}": v for k, v in self.best[2].items()})
         arrays.update({f"opt/{k}": np.asarray(v) for k, v in self.optimizer.state_dict().items()})
         meta = {"epoch": self.epoch, "history": self.history, "best_val": self.best[0],
-                "best_epoch": self.best[1], "bad_epochs": self.bad_epochs}
+                "best_epoch": self.best[1], "bad_epochs": self.bad_epochs,
+                "run": self.fingerprint()}
         arrays["meta"] = np.array(json.dumps(meta))
         with atomic_path(path, suffix=".npz") as tmp:
             with open(tmp, "wb") as fh:
                 np.savez(fh, **arrays)
         return Path(path)
 
+    def fingerprint(self) -> dict:
+        """What must match for a checkpoint to continue this run exactly.
+
+        The settings that shape the trajectory (all but those that only decide
+        when to stop, ``epochs``, ``patience``, ``max_loss`` and
+        ``max_param_growth``, and those that
+        choose how, not what, is computed: ``backend``, ``progress``,
+        ``blas_threads`` and ``compiled_adjoint``; a resume on another backend
+        continues the same run, but bit-identity is only promised on the same
+        backend), the task's name and split sizes, and the layers.
+        """
+        skip = {"epochs", "patience", "max_loss", "max_param_growth", "backend", "progress",
+                "blas_threads", "compiled_adjoint"}
+        settings = {k: (v if isinstance(v, (int, float, str, bool, type(None))) else repr(v))
+                    for k, v in asdict(self.settings).items() if k not in skip}
+        task = {"task": str(getattr(self.task, "name", type(self.task).__name__)),
+                "n_train": len(self.task.train), "n_val": len(self.task.val),
+                "n_steps": int(self.task.n_steps)}
+        layers = [f"{l.name}:{l.model.name}:{l.n}:{','.join(l.trainable)}"
+                  for l in self.net.spec.layers]
+        return {**settings, **task, "layers": layers}
+
     def load_checkpoint(self, path) -> None:
-        """Restore everything :meth:`save_checkpoint` wrote."""
+        """Restore everything :meth:`save_checkpoint` wrote.
+
+        Raises ``ValueError`` naming the first setting that differs when the
+        checkpoint was written by a run with other settings (see :meth:`fingerprint`).
+        """
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
+            saved, now = meta.get("run"), json.loads(json.dumps(self.fingerprint()))
+            if saved is not None and saved != now:
+                key = next(k for k in sorted(set(saved) | set(now))
+                           if saved.get(k) != now.get(k))
+                raise ValueError(f"checkpoint {path}: written by a run with {key}="
+                                 f"{saved.get(key)!r}, this run has {key}={now.get(key)!r}; "
+                                 "expected the same settings to resume")
             self.params = {k[7:]: data[k].copy() for k in data.files if k.startswith("params/")}
             best = {k[5:]: data[k].copy() for k in data.files if k.startswith("best/")}
             self.optimizer.load_state_dict({k[4:]: data[k] for k in data.files

@@ -1,0 +1,7 @@
+"""``python -m neurolab_snn``: the same command line as ``neurolab``."""
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
