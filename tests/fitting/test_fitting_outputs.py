@@ -119,7 +119,8 @@ def test_protocol_synthetic_path(monkeypatch, tmp_path, capsys):
 
     monkeypatch.setenv("NEUROLAB_DATA", str(tmp_path / "no-data"))
     result = run_protocol("gif-fit", quick=True, seed=1)
-    assert "example recording not found" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "example recording not found" in captured.out + captured.err
     assert result.settings["synthetic"] is True
     assert abs(result.numbers["C_rel_error"]) < 0.05
     assert 0.5 < result.numbers["md_star"] <= 1.0
