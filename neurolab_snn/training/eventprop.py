@@ -8,7 +8,8 @@ The loss depends on the output first-spike times only.
 EventProp (Wunderlich & Pehle 2021): the adjoint :math:`\lambda = (\lambda_u, \lambda_J)`
 (the total derivative of the loss with respect to the state) obeys, between events,
 
-.. math:: \dot\lambda_u = \lambda_u/\tau_m, \qquad \dot\lambda_J = -\lambda_u/\tau_m + \lambda_J/\tau_s,
+.. math:: \dot\lambda_u = \lambda_u/\tau_m, \qquad
+          \dot\lambda_J = -\lambda_u/\tau_m + \lambda_J/\tau_s,
 
 integrated backward from :math:`\lambda(T) = 0` in closed form
 (:math:`\lambda_u(t-s) = \lambda_u(t)e^{-s/\tau_m}`,
@@ -19,7 +20,8 @@ of neuron :math:`n` at :math:`t_k` (slopes :math:`\dot u^\mp = (J_n - \vartheta)
 .. math::
 
     \lambda_{u,n}^- = \frac{1}{\dot u^-}\Big[\dot u^+\lambda_{u,n}^+
-        + \sum_i W_{ni}\Big(\frac{\lambda_{u,i}}{\tau_m^{(i)}} - \frac{\lambda_{J,i}}{\tau_s^{(i)}}\Big)
+        + \sum_i W_{ni}\Big(\frac{\lambda_{u,i}}{\tau_m^{(i)}}
+                            - \frac{\lambda_{J,i}}{\tau_s^{(i)}}\Big)
         - \frac{\partial L}{\partial t_k}\Big],
     \qquad
     \frac{dL}{dW_{ni}} = \sum_{k:\,n(k)=n}\lambda_{J,i}(t_k),
@@ -62,7 +64,7 @@ from .losses import CETemporal
 from .spike_times import LIFExpConstants, psp_kernel
 
 __all__ = ["eventprop_gradient", "spikeprop_gradient", "first_spike_times_from",
-           "first_spike_loss", "bin_events"]
+           "first_spike_loss", "silent_label_penalty", "bin_events"]
 
 
 def _adjoint_back(lu, lj, s, c: LIFExpConstants):
@@ -102,6 +104,47 @@ def first_spike_loss(first, labels, *, time_scale: float, duration: float,
         value += early * float(np.mean(e - 1.0))
         g[rows, y] += early * e / tau_early / len(y)
     return value, np.where(silent, 0.0, g), int(silent.sum())
+
+
+def silent_label_penalty(first, labels, u_out, pre_times, c: LIFExpConstants, dt: float,
+                         strength: float):
+    r"""A remedy for a silent correct output neuron, which gets no EventProp gradient.
+
+    For each sample whose label neuron :math:`y_b` never fires, the penalty
+    :math:`rac{eta}{B}\,(artheta - u_{y_b}(t^*_b))/artheta` with :math:`t^*_b` the
+    time step of its largest potential raises that potential towards threshold.
+    Its gradient with respect to the weights onto that neuron (given the
+    presynaptic spike times :math:`t_h`; envelope theorem for the maximum) is
+    :math:`-rac{eta}{Bartheta}\sum_{t_h < t^*_b}\kappa(t^*_b - t_h)`.
+
+    Parameters
+    ----------
+    first : (B, n_out) first output spike times (NaN: silent)
+    labels : (B,) int
+    u_out : (B, T+1, n_out) output potentials :math:`v - E_L` (V) at the step boundaries
+    pre_times : (B, K, n_pre) presynaptic spike times (s), NaN where none
+    c : constants of the output layer
+    dt : float, the step of *u_out* (s)
+    strength : float, :math:`eta`
+
+    Returns ``(value, dL/dW (n_pre, n_out) in 1/V)``.
+    """
+    first, y = np.asarray(first), np.asarray(labels)
+    b = len(y)
+    grad = np.zeros((pre_times.shape[2], first.shape[1]))
+    rows = np.nonzero(~np.isfinite(first[np.arange(b), y]))[0]
+    if strength <= 0 or not len(rows):
+        return 0.0, grad
+    u = u_out[rows, :, y[rows]]                                   # (R, T+1)
+    k = np.argmax(u, axis=1)
+    u_max = u[np.arange(len(rows)), k]
+    t_peak = k * dt
+    with np.errstate(invalid="ignore"):
+        d = t_peak[:, None, None] - pre_times[rows]               # (R, K, n_pre)
+        valid = d > 0
+    contrib = np.where(valid, psp_kernel(np.where(valid, d, 0.0), c), 0.0).sum(axis=1)
+    np.add.at(grad.T, y[rows], -strength / (b * c.theta) * contrib)
+    return float(strength / b * np.sum((c.theta - u_max) / c.theta)), grad
 
 
 def bin_events(times_per_neuron, n_bins: int, dt: float) -> np.ndarray:

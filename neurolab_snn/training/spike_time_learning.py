@@ -1,4 +1,4 @@
-r"""Training with exact spike-time gradients: method ``eventprop`` (``rule='eventprop'`` or ``'spikeprop'``).
+r"""Training with exact spike-time gradients: method ``eventprop`` (rule EventProp or SpikeProp).
 
 The network: ON/OFF latency-coded inputs (one spike per pixel and channel, within
 ``t_input``) -> ``n_hidden`` -> one output per class, all
@@ -30,7 +30,7 @@ from ..models import LIF
 from ..units import ms, pA, second, to_si
 from .brian import FORWARD_BACKENDS, BrianForward
 from .eventprop import (eventprop_gradient, first_spike_loss, first_spike_times_from,
-                        spikeprop_gradient)
+                        silent_label_penalty, spikeprop_gradient)
 from .network import Layer, NetworkSpec, TrainableNetwork
 from .optim import Adam, CosineLR
 from .spike_times import LIFExpConstants, refine_spike_times
@@ -41,12 +41,12 @@ __all__ = ["train", "spike_time_network", "SPIKE_TIME_DEFAULTS", "RULES"]
 RULES = ("eventprop", "spikeprop")
 
 #: Default settings (chosen on the validation split; figures in docs/eventprop.md).
-SPIKE_TIME_DEFAULTS = dict(n_hidden=256, dt=0.25 * ms, t_input=20 * ms, duration=30 * ms,
-                           tau_m=20 * ms, tau_syn=5 * ms, epochs=30, batch_size=100, lr=0.003,
-                           time_scale=1 * ms, early=0.0, tau_early=10 * ms,
+SPIKE_TIME_DEFAULTS = dict(n_hidden=256, dt=0.5 * ms, t_input=20 * ms, duration=30 * ms,
+                           tau_m=20 * ms, tau_syn=5 * ms, epochs=30, batch_size=100, lr=0.03,
+                           time_scale=0.5 * ms, early=0.0, tau_early=10 * ms,
                            w_in=(0.15, 0.1), w_out=(0.03, 0.05), min_slope=0.05,
-                           weight_decay=0.0, blas_threads=1)
-_QUICK = dict(n_hidden=64, epochs=2, n_train=300, n_val=100)
+                           weight_decay=0.0, silent_push=1.0, blas_threads=1)
+_QUICK = dict(n_hidden=64, epochs=3, n_train=300, n_val=100)
 
 
 def spike_time_network(n_inputs: int, n_hidden: int, n_classes: int, *, rule: str = "eventprop",
@@ -103,8 +103,9 @@ class _SpikeTimeModel:
         out[:, :code.shape[1]] = code
         return out
 
-    def run(self, params, inputs):
-        """Spike times and J at them per layer, each (B, T, n)."""
+    def run(self, params, inputs, trace_out: list | None = None):
+        """Spike times and J at them per layer, each (B, T, n) (the Trace appended to
+        *trace_out*)."""
         trace = self.forward.run(params, inputs, scratch=True)
         times, currents = [], []
         for layer, c in zip(self.net.spec.layers, self.consts):
@@ -112,6 +113,8 @@ class _SpikeTimeModel:
             t, j = refine_spike_times(trace.spikes[layer.name], st["v"], st["I_syn"], self.dt, c)
             times.append(t)
             currents.append(j)
+        if trace_out is not None:
+            trace_out.append(trace)
         return times, currents
 
     def predict(self, times) -> np.ndarray:
@@ -119,12 +122,17 @@ class _SpikeTimeModel:
         return np.argmin(np.where(np.isfinite(first), first, np.inf), axis=1)
 
     def loss_and_grad(self, params, inputs, y):
-        times, currents = self.run(params, inputs)
+        traces = []
+        times, currents = self.run(params, inputs, traces)
         first = first_spike_times_from(times[-1])
         cfg = self.cfg
         value, g_t, silent = first_spike_loss(
             first, y, time_scale=float(to_si(cfg["time_scale"])), duration=self.duration,
             early=cfg["early"], tau_early=float(to_si(cfg["tau_early"])))
+        # a sample whose correct neuron is silent: its cross-entropy would only push the
+        # other outputs later, towards silence too (a cascade); the silent push acts instead
+        label_silent = ~np.isfinite(first[np.arange(len(y)), y])
+        g_t[label_silent] = 0.0
         names = [f"{layer.name}.W" for layer in self.net.spec.layers]
         r_m = [c.r_m for c in self.consts]
         w_j = [params[k] * r for k, r in zip(names, r_m)]       # jumps of J (volts)
@@ -137,6 +145,13 @@ class _SpikeTimeModel:
             grads = spikeprop_gradient(w_j, self.consts, in_t,
                                        [first_spike_times_from(t) for t in times], g_t,
                                        min_slope=slope)
+        if cfg["silent_push"] > 0:
+            c_out = self.consts[-1]
+            u_out = traces[0].states[self.net.spec.layers[-1].name]["v"] - c_out.e_l
+            push, g_push = silent_label_penalty(first, y, u_out, times[-2], c_out, self.dt,
+                                                cfg["silent_push"])
+            value += push
+            grads[-1] = grads[-1] + g_push
         grads = {k: g * r for k, g, r in zip(names, grads, r_m)}   # dL/dw = R_m dL/dW_J
         correct = int((self.predict(times) == y).sum())
         hidden_rate = float(np.isfinite(times[0]).sum() / (len(y) * times[0].shape[2]))
@@ -191,7 +206,7 @@ def train(*, encoding: str = "latency", model: str = "LIF", seed: int = 0,
         Brian2 backend of the forward pass (:data:`~neurolab_snn.training.brian.FORWARD_BACKENDS`).
     epochs : int, optional
     quick : bool
-        300 training / 100 validation samples, 64 hidden neurons, 2 epochs (a smoke test).
+        300 training / 100 validation samples, 64 hidden neurons, 3 epochs (a smoke test).
     out_dir : path, optional
         Writes ``metrics.json`` there.
     progress : bool
