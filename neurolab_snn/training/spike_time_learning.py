@@ -40,7 +40,13 @@ __all__ = ["train", "spike_time_network", "SPIKE_TIME_DEFAULTS", "RULES"]
 
 RULES = ("eventprop", "spikeprop")
 
-#: Default settings (chosen on the validation split; figures in docs/eventprop.md).
+#: Default settings (chosen on the validation split; figures in docs/eventprop.md):
+#: ``dt`` Brian2 step; ``t_input`` span of the latency code; ``duration`` window;
+#: ``time_scale`` tau_0 of the logits -t/tau_0; ``early``/``tau_early`` Wunderlich &
+#: Pehle's alpha, tau_1 (0: off); ``w_in``/``w_out`` initial (mean, s.d.) in units of
+#: theta/R_m; ``min_slope`` floor of du/dt at a crossing in units of theta/tau_m;
+#: ``silent_push`` beta of :func:`~neurolab_snn.training.eventprop.silent_label_penalty`;
+#: ``blas_threads`` BLAS threads while training (None: unchanged).
 SPIKE_TIME_DEFAULTS = dict(n_hidden=256, dt=0.5 * ms, t_input=20 * ms, duration=30 * ms,
                            tau_m=20 * ms, tau_syn=5 * ms, epochs=30, batch_size=100, lr=0.03,
                            time_scale=0.5 * ms, early=0.0, tau_early=10 * ms,
@@ -50,7 +56,7 @@ _QUICK = dict(n_hidden=64, epochs=3, n_train=300, n_val=100)
 
 
 def spike_time_network(n_inputs: int, n_hidden: int, n_classes: int, *, rule: str = "eventprop",
-                       dt=0.25 * ms, duration=30 * ms, tau_m=20 * ms, tau_syn=5 * ms
+                       dt=0.5 * ms, duration=30 * ms, tau_m=20 * ms, tau_syn=5 * ms
                        ) -> NetworkSpec:
     """Inputs -> hidden -> output LIF neurons with exponential synapses (target ``I_syn``).
 

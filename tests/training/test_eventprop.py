@@ -26,7 +26,7 @@ from neurolab_snn.units import mV, ms, pA
 DURATION = 0.03
 DT_BIN = 5e-5
 SIZES = (5, 4, 3)
-LABELS = np.array([0, 1, 2])
+LABELS = np.array([0, 2])
 
 
 def _consts(single=False):
