@@ -5,7 +5,8 @@ the EventProp gradient (any number of spikes) and the SpikeProp gradient (one
 spike per neuron) of the first-spike cross-entropy against central finite
 differences of the event-driven solution.  Right: the output first-spike times
 of the Brian2 forward pass (exact crossings inside each step, spikes delivered
-at the step end) against the event-driven solution, as the step shrinks.
+at the step end) against the event-driven solution, as the step shrinks (mean
+absolute error over 8 random input patterns).
 """
 from __future__ import annotations
 
@@ -56,13 +57,15 @@ def _gradient_check(n_samples: int) -> dict:
     return out
 
 
-def _convergence(dts) -> dict:
+def _convergence(dts, n_samples: int = 8) -> dict:
     rng = np.random.default_rng(5)
     weights = [rng.normal(0.06, 0.03, (5, 4)), rng.normal(0.12, 0.03, (4, 3))]
     c = LIFExpConstants.from_model(_model(False), DURATION)
-    t_in = rng.integers(1, 50, 5) * 4e-4                      # on every grid below
-    twin, _ = simulate_events(weights, list(t_in), DURATION, [c, c])
-    exact = np.array([ts[0] for ts in twin[1]])
+    t_in = rng.integers(1, 50, (n_samples, 5)) * 4e-4          # on every grid below
+    exact = np.full((n_samples, 3), np.nan)
+    for b in range(n_samples):
+        twin, _ = simulate_events(weights, list(t_in[b]), DURATION, [c, c])
+        exact[b] = [ts[0] if len(ts) else np.nan for ts in twin[1]]
     errors = []
     for dt in dts:
         n_steps = int(round(DURATION / dt))
@@ -70,14 +73,15 @@ def _convergence(dts) -> dict:
         spec = NetworkSpec(5, (Layer("hidden", model, 4, target="I_syn", scale=100 * pA),
                                Layer("output", model, 3, target="I_syn", scale=100 * pA)),
                            dt=dt * 1e3 * ms)
-        x = np.zeros((1, n_steps, 5))
-        x[0, np.rint(t_in / dt).astype(int) - 1, np.arange(5)] = 1.0
+        x = np.zeros((n_samples, n_steps, 5))
+        for b in range(n_samples):
+            x[b, np.rint(t_in[b] / dt).astype(int) - 1, np.arange(5)] = 1.0
         params = {"hidden.W": weights[0] / c.r_m, "output.W": weights[1] / c.r_m}
-        trace = BrianForward(TrainableNetwork(spec), 1, n_steps).run(params, x)
+        trace = BrianForward(TrainableNetwork(spec), n_samples, n_steps).run(params, x)
         st = trace.states["output"]
         times, _ = refine_spike_times(trace.spikes["output"], st["v"], st["I_syn"], dt, c)
-        errors.append(float(np.max(np.abs(first_spike_times_from(times)[0] - exact))))
-    return {"dt_s": list(dts), "max_error_s": errors, "exact_first_spikes_s": exact}
+        errors.append(float(np.nanmean(np.abs(first_spike_times_from(times) - exact))))
+    return {"dt_s": list(dts), "mean_abs_error_s": errors, "exact_first_spikes_s": exact}
 
 
 def make_panel(out_dir, quick: bool = False) -> dict:
@@ -96,10 +100,10 @@ def make_panel(out_dir, quick: bool = False) -> dict:
            title="every weight of a 5-4-3 LIF network")
     ax.legend(frameon=False, fontsize=7)
     dt_ms = np.array(conv["dt_s"]) * 1e3
-    err_ms = np.array(conv["max_error_s"]) * 1e3
+    err_ms = np.array(conv["mean_abs_error_s"]) * 1e3
     bx.loglog(dt_ms, err_ms, "o-", label="exact crossings in each step,\nspikes delivered at the step end")
     bx.loglog(dt_ms, err_ms[0] * dt_ms / dt_ms[0], "k:", lw=0.8, label="reference slope 1 (error ~ dt)")
-    bx.set(xlabel="time step dt (ms)", ylabel="max error of output first spikes (ms)",
+    bx.set(xlabel="time step dt (ms)", ylabel="mean |error| of output first spikes (ms)",
            title="Brian2 forward pass vs event-driven solution")
     bx.set_xticks(dt_ms, [f"{d:g}" for d in dt_ms])
     bx.set_yticks(err_ms, [f"{e:.3g}" for e in err_ms])
@@ -109,7 +113,7 @@ def make_panel(out_dir, quick: bool = False) -> dict:
     save_figure(fig, out_dir / "eventprop_gradients.png")
     numbers = {"eventprop_max_rel_error": check["eventprop"]["max_rel_error"],
                "spikeprop_max_rel_error": check["spikeprop"]["max_rel_error"],
-               "brian2_first_spike_error_ms": dict(zip(map(float, dt_ms), map(float, err_ms)))}
+               "brian2_first_spike_mean_abs_error_ms": dict(zip(map(float, dt_ms), map(float, err_ms)))}
     write_json(out_dir / "eventprop_gradients.json",
                {"numbers": numbers, "units": {"gradient": "1/V", "dt": "s", "error": "s"},
                 "data": {"gradient_check": check, "convergence": conv}})
