@@ -44,7 +44,8 @@ RULES = ("eventprop", "spikeprop")
 #: ``dt`` Brian2 step; ``t_input`` span of the latency code; ``duration`` window;
 #: ``time_scale`` tau_0 of the logits -t/tau_0; ``early``/``tau_early`` Wunderlich &
 #: Pehle's alpha, tau_1 (0: off); ``w_in``/``w_out`` initial (mean, s.d.) in units of
-#: theta/R_m; ``min_slope`` floor of du/dt at a crossing in units of theta/tau_m;
+#: theta/R_m (for 128 inputs and 256 hidden neurons; scaled by the fan-in otherwise);
+#: ``min_slope`` floor of du/dt at a crossing in units of theta/tau_m;
 #: ``silent_push`` beta of :func:`~neurolab_snn.training.eventprop.silent_label_penalty`;
 #: ``blas_threads`` BLAS threads while training (None: unchanged).
 SPIKE_TIME_DEFAULTS = dict(n_hidden=256, dt=0.5 * ms, t_input=20 * ms, duration=30 * ms,
@@ -52,7 +53,7 @@ SPIKE_TIME_DEFAULTS = dict(n_hidden=256, dt=0.5 * ms, t_input=20 * ms, duration=
                            time_scale=0.5 * ms, early=0.0, tau_early=10 * ms,
                            w_in=(0.15, 0.1), w_out=(0.03, 0.05), min_slope=0.05,
                            weight_decay=0.0, silent_push=1.0, blas_threads=1)
-_QUICK = dict(n_hidden=64, epochs=3, n_train=300, n_val=100)
+_QUICK = dict(n_hidden=64, epochs=3, n_train=300, n_val=100, batch_size=50)
 
 
 def spike_time_network(n_inputs: int, n_hidden: int, n_classes: int, *, rule: str = "eventprop",
@@ -184,11 +185,17 @@ def _single_input_times(inputs, dt) -> np.ndarray:
     return np.where(x.any(axis=1), (k + 1) * dt, np.nan)
 
 
+#: Fan-ins for which ``w_in`` / ``w_out`` are given (ON/OFF digits, 256 hidden neurons).
+_FAN_IN = (128, 256)
+
+
 def _init_params(net, consts, cfg, rng) -> dict:
+    """Normal weights, (mean, s.d.) ``w_in``/``w_out`` in units of theta/R_m at the fan-ins
+    of :data:`_FAN_IN`, scaled by ``fan_in / n_prev`` (the same mean total drive)."""
     params, n_prev = {}, net.spec.n_inputs
-    for layer, c, key in zip(net.spec.layers, consts, ("w_in", "w_out")):
+    for layer, c, key, ref in zip(net.spec.layers, consts, ("w_in", "w_out"), _FAN_IN):
         mean, sd = cfg[key]
-        unit = c.theta / c.r_m                                  # amps per threshold distance
+        unit = c.theta / c.r_m * ref / n_prev                  # amps per threshold distance
         params[f"{layer.name}.W"] = rng.normal(mean, sd, (n_prev, layer.n)) * unit
         n_prev = layer.n
     return params
@@ -212,7 +219,8 @@ def train(*, encoding: str = "latency", model: str = "LIF", seed: int = 0,
         Brian2 backend of the forward pass (:data:`~neurolab_snn.training.brian.FORWARD_BACKENDS`).
     epochs : int, optional
     quick : bool
-        300 training / 100 validation samples, 64 hidden neurons, 3 epochs (a smoke test).
+        300 training / 100 validation samples, 64 hidden neurons, 3 epochs in batches of 50
+        (a smoke test, well below the target).
     out_dir : path, optional
         Writes ``metrics.json`` there.
     progress : bool
