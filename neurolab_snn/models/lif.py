@@ -4,20 +4,27 @@ Current-based::
 
     tau_m dv/dt = E_L - v + R_m (I_ext + I_syn)
 
+Exponential current-based synapses (``synapse='exponential'``; the LIF of
+Wunderlich & Pehle 2021 and of NEST's ``iaf_psc_exp``)::
+
+    tau_m dv/dt = E_L - v + R_m (I_ext + I_syn),   tau_syn dI_syn/dt = -I_syn
+
+with a presynaptic spike incrementing ``I_syn`` by its weight (amp).
+
 Conductance-based option (``synapse='conductance'``; Destexhe et al. 2001)::
 
     tau_m dv/dt = E_L - v + R_m (I_ext + g_e (E_e - v) + g_i (E_i - v))
     dg_e/dt = -g_e/tau_e,   dg_i/dt = -g_i/tau_i
 
 Spike when ``v > V_th``; then ``v = V_reset`` and v is clamped for ``t_ref``.
-The current-based form is linear and integrated exactly; the
+The current-based forms are linear and integrated exactly; the
 conductance-based form with exponential Euler (exact for v given g).
 ``I_ext`` (injected current) and ``I_syn`` (synaptic current) are per-neuron
 variables: protocols set ``I_ext``, circuits drive ``I_syn`` or ``g_e``/``g_i``.
 """
 from __future__ import annotations
 
-from ..units import Mohm, mV, ms
+from ..units import Mohm, check_quantity, mV, ms, to_si
 from .base import NeuronModel, Preset, check_time_constants, refractoriness, resolve_parameters
 
 _COMMON = """
@@ -27,6 +34,11 @@ I_ext : amp
 CURRENT_EQUATIONS = """
 dv/dt = (E_L - v + R_m*(I_ext + I_syn))/tau_m : volt (unless refractory)
 I_syn : amp
+""" + _COMMON
+
+EXPONENTIAL_EQUATIONS = """
+dv/dt = (E_L - v + R_m*(I_ext + I_syn))/tau_m : volt (unless refractory)
+dI_syn/dt = -I_syn/tau_syn : amp
 """ + _COMMON
 
 CONDUCTANCE_EQUATIONS = """
@@ -60,6 +72,8 @@ PRESETS = {
 }
 
 _CURRENT_ONLY = set(_BASE)
+_EQUATIONS = {"current": CURRENT_EQUATIONS, "exponential": EXPONENTIAL_EQUATIONS,
+              "conductance": CONDUCTANCE_EQUATIONS}
 
 
 def LIF(preset: str = "gerstner2014", *, synapse: str = "current", **parameters) -> NeuronModel:
@@ -69,27 +83,36 @@ def LIF(preset: str = "gerstner2014", *, synapse: str = "current", **parameters)
     ----------
     preset : str
         One of ``'gerstner2014'`` (default), ``'brette2007_cuba'``, ``'brette2007_coba'``.
-    synapse : {'current', 'conductance'}
-        Current-based (exact integration) or conductance-based input.
+    synapse : {'current', 'conductance', 'exponential'}
+        Current-based (``I_syn`` a variable set from outside; exact integration),
+        conductance-based input, or an exponentially decaying synaptic current
+        ``I_syn`` with time constant ``tau_syn`` (exact integration).
     **parameters : Quantity
         Overrides: ``tau_m`` (s), ``R_m`` (ohm), ``E_L``, ``V_th``, ``V_reset`` (V),
-        ``t_ref`` (s); conductance-based also ``E_e``, ``E_i`` (V), ``tau_e``, ``tau_i`` (s).
+        ``t_ref`` (s); conductance-based also ``E_e``, ``E_i`` (V), ``tau_e``, ``tau_i`` (s);
+        exponential also ``tau_syn`` (s, default 5 ms = ``tau_e``; must differ from ``tau_m``).
     """
-    if synapse not in ("current", "conductance"):
-        raise ValueError(f"LIF: synapse={synapse!r}; expected 'current' or 'conductance'")
+    if synapse not in _EQUATIONS:
+        raise ValueError(f"LIF: synapse={synapse!r}; expected one of {sorted(_EQUATIONS)}")
+    tau_syn = parameters.pop("tau_syn", _SYN["tau_e"]) if synapse == "exponential" else None
     values = resolve_parameters("LIF", PRESETS, preset, parameters)
     check_time_constants("LIF", values, ("tau_m", "tau_e", "tau_i"))
-    if synapse == "current":
+    if synapse in ("current", "exponential"):
         values = {k: v for k, v in values.items() if k in _CURRENT_ONLY}
-    eqs, refractory, values = refractoriness(
-        "LIF", CURRENT_EQUATIONS if synapse == "current" else CONDUCTANCE_EQUATIONS, values)
+    if synapse == "exponential":
+        values["tau_syn"] = check_quantity("LIF.tau_syn", tau_syn, ms, positive=True)
+        if abs(float(to_si(tau_syn)) - float(to_si(values["tau_m"]))) \
+                <= 1e-9 * float(to_si(values["tau_m"])):
+            raise ValueError(f"LIF: tau_syn={tau_syn!r} equals tau_m; expected tau_syn != tau_m "
+                             "(the exact solution has (tau_m - tau_syn) in a denominator)")
+    eqs, refractory, values = refractoriness("LIF", _EQUATIONS[synapse], values)
     return NeuronModel(
         name="LIF",
         equations=eqs,
         threshold="v > V_th",
         reset="v = V_reset",
         refractory=refractory,
-        method="exact" if synapse == "current" else "exponential_euler",
+        method="exponential_euler" if synapse == "conductance" else "exact",
         parameters=values,
         initial_values={"v": "E_L"},
         reference=PRESETS[preset].reference,

@@ -24,6 +24,7 @@ __all__ = ["METHODS", "get_method", "method_names"]
 METHODS: dict[str, str] = {
     "bptt": "recipes:train_digits",
     "superspike": "superspike:train_superspike",
+    "eventprop": "spike_time_learning:train",
 }
 
 
