@@ -53,13 +53,15 @@ def plan(job, grid, seeds) -> tuple[Job, list[tuple[int, dict, int, str]]]:
 
 
 @contextlib.contextmanager
-def connect(client=None, workers: int | None = None, timeout: float = 10.0):
+def connect(client=None, workers: int | None = None, timeout: float | None = None):
     """Yield ``(client, description)``: the given client, one at an address, or a LocalCluster.
 
     ``client='serial'`` yields ``(None, 'serial')`` (points run one after the other
     in this process, no Dask).  A LocalCluster has *workers* single-threaded
     worker processes (default: the CPUs this process may use) and is shut down
-    on exit; so is a client this function opened.
+    on exit; so is a client this function opened.  *timeout* (s) bounds the
+    wait for a scheduler at an address (default: Dask's
+    ``distributed.comm.timeouts.connect``).
     """
     if client == "serial":
         yield None, "serial"
@@ -73,6 +75,10 @@ def connect(client=None, workers: int | None = None, timeout: float = 10.0):
         yield client, f"client {client.scheduler.address}"
         return
     if isinstance(client, str):
+        if timeout is None:
+            import dask
+            from dask.utils import parse_timedelta
+            timeout = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"))
         try:
             opened = Client(client, timeout=timeout)
         except (OSError, TimeoutError) as err:

@@ -45,7 +45,7 @@ def write_journal_entry(out, key: str, entry: dict) -> Path:
     """Write one point's entry to ``out/points/<key>.json`` atomically."""
     path = Path(out) / "points" / f"{key}.json"
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(entry, default=_plain, allow_nan=True, sort_keys=True))
+        tmp.write_text(json.dumps(entry, default=_plain, allow_nan=True))
     return path
 
 
