@@ -31,33 +31,6 @@ cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the jobs below, o
 
 
 @pytest.fixture(scope="module")
-def client():
-    import dask
-    from distributed import Client, LocalCluster
-
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        dask_client = Client(cluster)
-    pids = set(dask_client.run(os.getpid).values())
-    yield dask_client
-    dask_client.close()
-    cluster.close()
-    deadline = time.time() + 20
-    while time.time() < deadline and any(_alive(p) for p in pids):
-        time.sleep(0.2)
-    assert not [p for p in pids if _alive(p)], "worker processes left behind"
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-@pytest.fixture(scope="module")
 def cache(tmp_path_factory):
     return tmp_path_factory.mktemp("brian_cache")
 
