@@ -17,7 +17,8 @@ Printed: wall times, the speedup serial/cluster (goal >= 1.8 on 2 workers)
 and the overhead per point (goal < 50 ms).  On a machine whose cores are
 shared with other work the speedup is only indicative.  Not run by CI::
 
-    python benchmarks/bench_sweep.py [--duration 1] [--skip-fit] [--cells 9] [--out DIR]
+    python benchmarks/bench_sweep.py [--duration 1] [--skip-fit] [--cells 9] [--out FILE.json]
+                                     [--cache-dir DIR]
 """
 from __future__ import annotations
 
@@ -54,6 +55,19 @@ def _trivial(point, seed, context):
 
 
 TRIVIAL = Job("trivial", _trivial, lambda point: {"x": int})
+
+
+def _warm_up(points, cache, dask_worker=None):
+    """On every worker: run *points* in the worker's own cache folder (what the sweep uses)."""
+    from neurolab_snn.sweep.jobs import get_job
+    from neurolab_snn.sweep.worker import WorkerContext, run_task
+
+    context = WorkerContext(f"worker-{dask_worker.name}", cache)
+    try:
+        for point in points:
+            run_task(get_job("fi-curve"), point, 0, context)
+    finally:
+        context.close()
 
 
 def timed(label, fn):
@@ -116,11 +130,13 @@ def main(argv=None):
     parser.add_argument("--cells", type=int, default=9, help="cells of the batch fit")
     parser.add_argument("--skip-fit", action="store_true", help="skip the batch GIF fit")
     parser.add_argument("--out", type=Path, default=None, help="write the numbers as JSON")
+    parser.add_argument("--cache-dir", type=Path, default=None,
+                        help="Brian2 cache root to reuse between runs (default: a new one)")
     args = parser.parse_args(argv)
     from distributed import Client, LocalCluster
 
     work = Path(tempfile.mkdtemp(prefix="bench_sweep_"))
-    cache = work / "cache"
+    cache = args.cache_dir or work / "cache"
     lif, hh = fi_grids(args.duration)
     grid = _points(lif) + _points(hh)
     assert len(grid) == 40
@@ -134,9 +150,8 @@ def main(argv=None):
         lambda c: (c, Client(c)))(LocalCluster(n_workers=2, threads_per_worker=1,
                                                processes=True, dashboard_address=":0")))
     try:
-        timed("cluster warm-up (each worker compiles)", lambda: [
-            sweep("fi-curve", warm, out=work / f"w{k}", client=client, progress=False,
-                  cache_dir=cache) for k in (1, 2)])
+        timed("cluster warm-up (every worker compiles both models)",
+              lambda: client.run(_warm_up, warm, str(cache)))
         t_serial, serial = timed("serial", lambda: sweep("fi-curve", grid, out=work / "s",
                                                          client="serial", progress=False,
                                                          cache_dir=cache))
