@@ -110,7 +110,7 @@ def build_table(tasks, entries: dict):
             array_names.append(name) if name not in array_names else None
             row[name] = [float(x) if x is not None else math.nan for x in value]
             units.setdefault(name, (entry.get("units") or {}).get(name, "1"))
-        for name in ("spikes_sha256", "n_spikes", "attempts", *BOOKKEEPING):
+        for name in ("spikes_sha256", "n_spikes", *BOOKKEEPING):
             row[name] = entry.get(name)
         rows.append(row)
     units.setdefault("wall_s", "s")

@@ -114,3 +114,18 @@ def test_unreachable_scheduler_raises_before_submitting(tmp_path):
             sweep("fi-curve", {"tau_m": [10 * ms]}, out=out, client="tcp://127.0.0.1:9",
                   progress=False)
     assert not out.exists()
+
+
+def test_training_and_fit_jobs_check_their_parameters():
+    job, tasks = plan("train-digits", {"encoding": ["rate", "latency"], "lr": [0.01, 0.02],
+                                       "tau_m": [20 * ms], "n_hidden": [32]}, [0, 1])
+    assert len(tasks) == 8
+    with pytest.raises(TypeError, match=r"'tau_m'.*expected dimension s"):
+        plan("train-digits", {"tau_m": [10 * mV]}, [0])
+    with pytest.raises(ValueError, match=r"'encoding'='morse'; expected one of \['rate', "
+                                         r"'latency'\]"):
+        plan("train-digits", {"encoding": ["morse"]}, [0])
+    with pytest.raises(TypeError, match=r"'n_hidden'=32.5; expected an integer"):
+        plan("train-digits", {"n_hidden": [32.5]}, [0])
+    with pytest.raises(TypeError, match=r"'train_start'.*expected dimension s"):
+        plan("fit-gif", [{"cell": "a", "train_start": 1 * mV}], [0])
