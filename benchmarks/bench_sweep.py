@@ -13,11 +13,17 @@
    package's GIF (different capacitances), plus the example recording
    (pozzorini2015_L5pyr) as the ninth when it is present; serial vs cluster.
 
+Dask starts its workers with one BLAS/OpenMP thread (``OMP_NUM_THREADS=1``,
+``OPENBLAS_NUM_THREADS=1``: its default ``distributed.nanny.pre-spawn-environ``);
+the serial side uses this process's setting, so the GIF fit's linear algebra
+may already use every core serially.  Run with ``OMP_NUM_THREADS=1
+OPENBLAS_NUM_THREADS=1`` to compare one process against two.
+
 Printed: wall times, the speedup serial/cluster (goal >= 1.8 on 2 workers)
 and the overhead per point (goal < 50 ms).  On a machine whose cores are
 shared with other work the speedup is only indicative.  Not run by CI::
 
-    python benchmarks/bench_sweep.py [--duration 1] [--skip-fit] [--cells 9] [--out FILE.json]
+    [OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1] python benchmarks/bench_sweep.py [--duration 1] [--skip-fit] [--cells 9] [--out FILE.json]
                                      [--cache-dir DIR]
 """
 from __future__ import annotations
@@ -142,6 +148,9 @@ def main(argv=None):
     assert len(grid) == 40
     warm = [grid[0], grid[-1]]
     results = {}
+    import os
+    threads = {k: os.environ.get(k, "unset") for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+    print(f"serial side: {threads}; Dask workers: 1 thread each (Dask's default)")
     print(f"f-I sweep: {len(grid)} points (20 LIF, 20 HH), {args.duration:g} s steps, Cython")
     timed("serial warm-up (compiles)", lambda: sweep("fi-curve", warm, out=work / "w0",
                                                      client="serial", progress=False,

@@ -129,3 +129,18 @@ def test_training_and_fit_jobs_check_their_parameters():
         plan("train-digits", {"n_hidden": [32.5]}, [0])
     with pytest.raises(TypeError, match=r"'train_start'.*expected dimension s"):
         plan("fit-gif", [{"cell": "a", "train_start": 1 * mV}], [0])
+
+
+def test_parse_quantity_units_and_errors():
+    from neurolab_snn.units import nS, parse_quantity
+
+    assert float(parse_quantity("x", "10ms") / ms) == 10.0
+    assert float(parse_quantity("x", "-70 mV") / mV) == -70.0
+    assert float(parse_quantity("x", "100*Mohm") / Mohm) == 100.0
+    assert float(parse_quantity("x", "2.5e-1 nS") / nS) == 0.25
+    assert float(parse_quantity("x", "1 s") / second) == 1.0
+    assert float(parse_quantity("x", "3")) == 3.0
+    for text, match in (("ten ms", "not a number with a unit"),
+                        ("1 __import__", "unknown unit"), ("1 Quantity", "unknown unit")):
+        with pytest.raises(ValueError, match=rf"parameter 'x'.*{match}"):
+            parse_quantity("x", text)
