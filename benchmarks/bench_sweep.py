@@ -19,11 +19,16 @@ the serial side uses this process's setting, so the GIF fit's linear algebra
 may already use every core serially.  Run with ``OMP_NUM_THREADS=1
 OPENBLAS_NUM_THREADS=1`` to compare one process against two.
 
+The f-I sweep runs ``--repeats`` times on each side, alternating serial and cluster,
+and the ratio is that of the median wall times; the CPU time the points took
+(per process) is printed too: on an idle machine the two sides' CPU times agree,
+on a loaded one the workers' grows with the contention.
+
 Printed: wall times, the speedup serial/cluster (goal >= 1.8 on 2 workers)
 and the overhead per point (goal < 50 ms).  On a machine whose cores are
 shared with other work the speedup is only indicative.  Not run by CI::
 
-    [OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1] python benchmarks/bench_sweep.py [--duration 1] [--skip-fit] [--cells 9] [--out FILE.json]
+    [OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1] python benchmarks/bench_sweep.py [--duration 1] [--repeats 3] [--skip-fit] [--cells 9] [--out FILE.json]
                                      [--cache-dir DIR]
 """
 from __future__ import annotations
@@ -133,6 +138,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=1.0, help="f-I step duration (s)")
     parser.add_argument("--trivial", type=int, default=200, help="trivial points")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="alternating serial/cluster runs of the f-I sweep (medians)")
     parser.add_argument("--cells", type=int, default=9, help="cells of the batch fit")
     parser.add_argument("--skip-fit", action="store_true", help="skip the batch GIF fit")
     parser.add_argument("--out", type=Path, default=None, help="write the numbers as JSON")
@@ -161,19 +168,28 @@ def main(argv=None):
     try:
         timed("cluster warm-up (every worker compiles both models)",
               lambda: client.run(_warm_up, warm, str(cache)))
-        t_serial, serial = timed("serial", lambda: sweep("fi-curve", grid, out=work / "s",
-                                                         client="serial", progress=False,
-                                                         cache_dir=cache))
-        t_cluster, par = timed("cluster", lambda: sweep("fi-curve", grid, out=work / "c",
-                                                        client=client, progress=False,
-                                                        cache_dir=cache))
+        walls = {"serial": [], "cluster": []}
+        for r in range(args.repeats):  # alternate, so that a change of load hits both sides
+            for side in ("serial", "cluster"):
+                wall, table = timed(f"{side} (run {r + 1})", lambda: sweep(
+                    "fi-curve", grid, out=work / f"{side}{r}", progress=False,
+                    client="serial" if side == "serial" else client, cache_dir=cache))
+                walls[side].append(wall)
+                if side == "serial":
+                    serial = table
+                else:
+                    par = table
+        t_serial = float(np.median(walls["serial"]))
+        t_cluster = float(np.median(walls["cluster"]))
         same = bool((serial["spikes_sha256"] == par["spikes_sha256"]).all())
-        busy = float(par["wall_s"].sum())
-        print(f"  speedup serial/cluster: {t_serial / t_cluster:.2f}x (goal >= 1.8); "
-              f"points' own time {busy:.1f} s; same spikes: {same}")
-        results["fi"] = {"points": 40, "serial_s": t_serial, "cluster_s": t_cluster,
-                         "speedup": t_serial / t_cluster, "cluster_start_s": t_start,
-                         "same_spikes": same}
+        cpu_serial, cpu_cluster = float(serial["cpu_s"].sum()), float(par["cpu_s"].sum())
+        print(f"  speedup serial/cluster (medians): {t_serial / t_cluster:.2f}x (goal >= 1.8); "
+              f"CPU time of the points: serial {cpu_serial:.1f} s, workers {cpu_cluster:.1f} s; "
+              f"same spikes: {same}")
+        results["fi"] = {"points": 40, "serial_s": walls["serial"],
+                         "cluster_s": walls["cluster"], "speedup": t_serial / t_cluster,
+                         "cpu_serial_s": cpu_serial, "cpu_cluster_s": cpu_cluster,
+                         "cluster_start_s": t_start, "same_spikes": same}
         trivial = {"x": list(range(args.trivial))}
         print(f"trivial points: {args.trivial}")
         t_ts, _ = timed("serial", lambda: sweep(TRIVIAL, trivial, out=work / "ts",

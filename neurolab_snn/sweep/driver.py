@@ -116,7 +116,8 @@ def _entry(job: Job, point: dict, seed: int, outcome=None, error: BaseException 
     result = outcome["result"]
     entry.update(status="ok", error=None, numbers=result.numbers, arrays=result.arrays,
                  units=result.units, spikes_sha256=result.spikes_sha256,
-                 n_spikes=result.n_spikes, wall_s=outcome["wall_s"], worker=outcome["worker"],
+                 n_spikes=result.n_spikes, wall_s=outcome["wall_s"], cpu_s=outcome["cpu_s"],
+                 worker=outcome["worker"],
                  host=outcome["host"])
     return entry
 

@@ -36,7 +36,7 @@ __all__ = ["BOOKKEEPING", "write_journal_entry", "read_journal", "build_table", 
            "read_table", "column_quantity", "write_manifest", "comparable"]
 
 #: Columns that describe how a point ran, not what it computed (they differ between runs).
-BOOKKEEPING = ("wall_s", "worker", "host")
+BOOKKEEPING = ("wall_s", "cpu_s", "worker", "host")
 
 _SUFFIX_UNIT = re.compile(r"_(nA|pA|A|mV|V|ms|s|Hz|kHz|pF|nF|nS|uS|MOhm|Mohm|ohm|pC)$")
 
@@ -114,6 +114,7 @@ def build_table(tasks, entries: dict):
             row[name] = entry.get(name)
         rows.append(row)
     units.setdefault("wall_s", "s")
+    units.setdefault("cpu_s", "s")
     columns = (["point", "seed", "key", "job", "status", "error"] + param_names + number_names
                + array_names + ["spikes_sha256", "n_spikes", *BOOKKEEPING])
     table = pd.DataFrame(rows, columns=columns)
@@ -184,7 +185,7 @@ def column_quantity(table, name: str):
 
 
 def comparable(table):
-    """*table* without the bookkeeping columns (wall time, worker, host): equal across runs."""
+    """*table* without the bookkeeping columns (wall and CPU time, worker, host)."""
     return table.drop(columns=[c for c in BOOKKEEPING if c in table.columns])
 
 

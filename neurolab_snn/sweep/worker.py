@@ -118,16 +118,18 @@ def _worker_context() -> WorkerContext:
 def run_task(job: Job, point: dict, seed: int, context: WorkerContext | None = None) -> dict:
     """Run *job* at *point* with *seed* in *context* (default: this Dask worker's).
 
-    Returns ``{'result': PointResult fields, 'wall_s', 'worker', 'host', 'pid'}``.
+    Returns ``{'result': PointResult, 'wall_s', 'cpu_s' (this process's CPU time),
+    'worker', 'host', 'pid', 'cache_dir'}``.
     Exceptions propagate (the driver records them, Dask retries them).
     """
     context = _worker_context() if context is None else context
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with context.scope():
         result = job.function(dict(point), int(seed), context)
     if not isinstance(result, PointResult):
         raise TypeError(f"job {job.name!r} returned {type(result).__name__}; expected a "
                         "PointResult")
-    return {"result": result, "wall_s": time.perf_counter() - start, "worker": context.name,
+    return {"result": result, "wall_s": time.perf_counter() - start,
+            "cpu_s": time.process_time() - cpu, "worker": context.name,
             "host": socket.gethostname(), "pid": os.getpid(),
             "cache_dir": str(context.cache_dir)}
