@@ -77,6 +77,18 @@ def _cmd_train(args) -> int:
     return train_command(args) or 0
 
 
+def _cmd_sweep(args) -> int:
+    from .sweep.commands import sweep_command
+    sweep_command(args)
+    return 0
+
+
+def _cmd_fit_gif_batch(args) -> int:
+    from .sweep.commands import fit_gif_batch_command
+    fit_gif_batch_command(args)
+    return 0
+
+
 class _OneLineParser(argparse.ArgumentParser):
     """argparse whose usage errors are one line (no usage block) with exit status 2."""
 
@@ -128,6 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a spiking network with surrogate gradients")
     add_train_arguments(train)
     train.set_defaults(func=_cmd_train)
+    from .sweep.commands import add_fit_gif_batch_arguments, add_sweep_arguments
+    swp = sub.add_parser("sweep", help="run a protocol, fit or training over a parameter grid "
+                                       "and seeds on Dask")
+    add_sweep_arguments(swp)
+    swp.set_defaults(func=_cmd_sweep)
+    batch = sub.add_parser("fit-gif-batch", help="fit a GIF to every cell of a CSV on Dask")
+    add_fit_gif_batch_arguments(batch)
+    batch.set_defaults(func=_cmd_fit_gif_batch)
     for leaf in (*sub.choices.values(), *psub.choices.values()):   # also after the command
         if leaf is not proto:
             _verbosity_options(leaf)

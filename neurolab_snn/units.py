@@ -141,3 +141,50 @@ def from_si(values, unit: str):
         return np.asarray(values, dtype=np.float64) * _UNITS_BY_NAME[unit]
     except KeyError:
         raise ValueError(f"unit string {unit!r}: expected one of {sorted(_UNITS_BY_NAME)}") from None
+
+
+def parse_quantity(name: str, text: str) -> Quantity:
+    """Parse ``'10ms'``, ``'0.5 nA'``, ``'100*Mohm'`` or ``'-70mV'`` into a Quantity.
+
+    A bare number (``'3'``) gives a dimensionless Quantity. Units are Brian2's
+    unit names (``ms``, ``mV``, ``nA``, ``pF``, ``nS``, ``Mohm``, ``Hz``, ...).
+    Raises a ``ValueError`` naming *name* and *text* when it does not parse.
+    """
+    import re
+
+    from brian2.units import allunits, stdunits
+
+    match = re.fullmatch(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\*?\s*"
+                         r"([A-Za-z_][A-Za-z_0-9]*(?:\s*[*/]\s*[A-Za-z_][A-Za-z_0-9]*)*"
+                         r"(?:\s*\*\*\s*-?\d+)?)?\s*", str(text))
+    if match is None:
+        raise ValueError(f"parameter {name!r}: {text!r} is not a number with a unit; expected "
+                         "e.g. '10ms', '0.5nA' or '100*Mohm'")
+    number, unit_text = float(match.group(1)), match.group(2)
+    if not unit_text:
+        return Quantity(number)
+    table = {k: v for module in (allunits, stdunits) for k, v in vars(module).items()
+             if isinstance(v, Unit)}
+    table.setdefault("s", second)
+    try:
+        unit = eval(unit_text, {"__builtins__": {}}, table)  # names restricted to Brian2 units
+    except Exception:  # noqa: BLE001 - NameError, SyntaxError: an unknown unit name
+        raise ValueError(f"parameter {name!r}: unknown unit {unit_text!r} in {text!r}; "
+                         "expected a Brian2 unit name such as ms, mV, nA, pF, nS, Mohm, Hz"
+                         ) from None
+    if not isinstance(unit, Quantity):
+        raise ValueError(f"parameter {name!r}: {unit_text!r} in {text!r} is not a unit")
+    return number * unit
+
+
+def dimension_exponents(value) -> list[float]:
+    """Exponents of the 7 SI base dimensions (m, kg, s, A, K, mol, cd) of *value*."""
+    dim = get_dimensions(value)
+    return [0.0] * 7 if dim is DIMENSIONLESS else [float(x) for x in dim._dims]
+
+
+def from_exponents(values, exponents) -> Quantity:
+    """SI *values* as a Quantity whose dimension has the base *exponents* (see above)."""
+    from brian2.units.fundamentalunits import get_or_create_dimension
+    return Quantity(np.asarray(values, dtype=np.float64),
+                    dim=get_or_create_dimension([float(x) for x in exponents]))

@@ -47,13 +47,29 @@ def fi_curve(model=None, *, preset: str | None = None, currents: Quantity | None
     first-spike latency of each level.
     """
     model = resolve_model(model, preset)
+    currents, duration = fi_curve_inputs(model, currents, n_levels, duration, quick)
+    rec = simulate(model, duration, n=len(currents), I_ext=currents, record=(), dt=dt,
+                   backend=backend, seed=seed)
+    return fi_curve_result(model, currents, rec, duration, dt, backend, seed, quick)
+
+
+def fi_curve_inputs(model: NeuronModel, currents: Quantity | None, n_levels: int,
+                    duration: Quantity, quick: bool) -> tuple[Quantity, Quantity]:
+    """The current levels and step duration :func:`fi_curve` simulates (quick mode applied)."""
     if currents is None:
         lo, hi = DEFAULT_CURRENT_RANGE.get(model.name, (0 * nA, 1 * nA))
         currents = np.linspace(to_si(lo), to_si(hi), 12 if quick else int(n_levels)) * amp
     currents = check_quantity("currents", currents, amp)
-    duration = 0.25 * second if quick else duration
-    rec = simulate(model, duration, n=len(currents), I_ext=currents, record=(), dt=dt,
-                   backend=backend, seed=seed)
+    return currents, (0.25 * second if quick else duration)
+
+
+def fi_curve_result(model: NeuronModel, currents: Quantity, rec, duration: Quantity,
+                    dt: Quantity, backend: str, seed: int, quick: bool) -> ProtocolResult:
+    """The :func:`fi-curve <fi_curve>` result from its Recording (one neuron per level).
+
+    Shared by :func:`fi_curve` and callers that simulate the same population
+    another way (e.g. a compiled standalone binary re-run with new parameters).
+    """
     trains = rec.main.spike_trains()
     T = to_si(duration)
     steady = steady_rates(trains, 0.0, T)
