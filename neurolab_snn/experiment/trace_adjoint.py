@@ -48,6 +48,7 @@ gradients for spiking neural networks, Sci. Rep. 11:12829.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from collections.abc import Sequence
 
@@ -61,7 +62,10 @@ from ..training.discrete import DiscreteModel, _parse
 from ..training.network import _n_ref, refractory_mask
 from ..units import amp, second
 
-__all__ = ["DrivenNeuron", "driven_model"]
+__all__ = ["DrivenNeuron", "driven_model", "FORWARDS"]
+
+#: forward passes: the derived update stepped in numpy, or one Brian2 run
+FORWARDS = ("discrete", "brian2")
 
 #: below this many simulated steps Brian2's numpy target beats compiling Cython
 _NUMPY_STEPS = 20_000
@@ -76,7 +80,6 @@ def driven_model(model: NeuronModel, current: str = "I_ext") -> NeuronModel:
         raise ValueError(f"model {model.name!r}: current={current!r} is not declared as a "
                          f"per-neuron variable '{current} : amp' in the equations; expected the "
                          "name of the injected-current variable")
-    import dataclasses
     return dataclasses.replace(model, equations=line.sub("", model.equations),
                                parameters={**model.parameters, current: 0 * amp})
 
@@ -97,7 +100,10 @@ class DrivenNeuron:
     dt : float
         Time step (s), the sampling interval of the recording.
     forced : ndarray (B, T) of bool, optional
-        Spikes imposed at these steps (in addition to the model's own threshold).
+        Spikes imposed at these steps, unless the model's own threshold made
+        it spike in the *match* steps before (then that spike stands for it).
+    match : int
+        Steps before a forced spike within which a model spike replaces it.
     current, voltage : str
         Names of the current variable and of the recorded state.
     """
@@ -105,25 +111,32 @@ class DrivenNeuron:
     def __init__(self, model: NeuronModel, names: Sequence[str], currents: np.ndarray,
                  v0: np.ndarray, dt: float, *, forced: np.ndarray | None = None,
                  current: str = "I_ext", voltage: str = "v", surrogate=None,
-                 surrogate_scale: float = 1e-3):
+                 surrogate_scale: float = 1e-3, forward: str = "discrete", match: int = 0):
+        if forward not in FORWARDS:
+            raise ValueError(f"forward={forward!r}; expected one of {list(FORWARDS)}")
+        self.forward = forward
         self.model, self.names, self.dt = model, tuple(names), float(dt)
         self.current, self.voltage = current, voltage
         self.I = np.asarray(currents, dtype=np.float64)
         self.B, self.T = self.I.shape
         self.v0 = np.asarray(v0, dtype=np.float64)
-        self.dm = DiscreteModel(driven_model(model, current), dt * second,
+        # initial states are handled here (they may depend on v): none for the derivation
+        base = dataclasses.replace(driven_model(model, current), initial_values={})
+        self.dm = DiscreteModel(base, dt * second,
                                 trainable=self.names + (current,), target=voltage)
         self.states = self.dm.states
         self.iv = self.states.index(voltage)
         self.spiking = bool(model.threshold) and any(self.dm.resets)
         self.n_ref = _n_ref(model, self.dt) if any(self.dm.frozen) else 0
         self.forced = None if forced is None else np.asarray(forced, dtype=bool)
+        self.match = int(match)
         self.surrogate, self.scale = surrogate, surrogate_scale
         self._init = self._initial_expressions()
         self._target = "numpy" if self.T * max(self.B, 1) < _NUMPY_STEPS else "cython"
         self.evaluations = 0
-        with self._scope():
-            self._build()
+        if forward == "brian2":
+            with self._scope():
+                self._build()
 
     # ------------------------------------------------------------------ forward
     def _scope(self):
@@ -141,8 +154,12 @@ class DrivenNeuron:
         threshold = m.threshold if self.spiking else None
         if self.spiking and self.forced is not None:
             namespace["S_rec_"] = TimedArray(self.forced.T.astype(float), dt=self.dt * second)
-            threshold = f"({m.threshold}) or S_rec_(t, i) > 0.5"
+            namespace["match_window_"] = self.match * self.dt * second
+            threshold = (f"({m.threshold}) or (S_rec_(t, i) > 0.5 and "
+                         "t - lastspike > match_window_)")
         refractory = m.refractory if (self.spiking and m.refractory is not None) else False
+        if self.spiking and self.forced is not None and refractory is False:
+            refractory = 0 * second                      # Brian2 then keeps lastspike
         self.group = NeuronGroup(self.B, eqs, threshold=threshold,
                                  reset=m.reset if self.spiking else None,
                                  refractory=refractory, method=m.method, namespace=namespace,
@@ -165,6 +182,8 @@ class DrivenNeuron:
     def run(self, p: dict) -> dict:
         """Simulate with parameters *p* (SI floats); returns states (T, B) and spikes (T, B)."""
         self.evaluations += 1
+        if self.forward == "discrete":
+            return self._run_discrete(p)
         with self._scope():
             self.net.restore("initial")
             for key in self.names:
@@ -177,6 +196,36 @@ class DrivenNeuron:
         if self.spike_mon is not None:
             steps = np.rint(np.asarray(self.spike_mon.t_) / self.dt).astype(np.int64)
             S[steps, np.asarray(self.spike_mon.i)] = 1.0
+        return {"X": X, "S": S}
+
+    def _run_discrete(self, p: dict) -> dict:
+        """The same map stepped in numpy: x' = F(x, p, I_k); spike if h(x') > 0 and not
+        refractory (or forced); reset; refractory while fewer than n_ref steps since it."""
+        dm, T, B = self.dm, self.T, self.B
+        x = self.initial_state(p)
+        X = [np.empty((T, B)) for _ in self.states]
+        S = np.zeros((T, B))
+        last = np.full(B, -10 ** 9)
+        pk = {k: p[k] for k in self.names}
+        IT = self.I.T
+        for k in range(T):
+            for i, xi in enumerate(x):
+                X[i][k] = xi
+            r = (k - last < self.n_ref) if self.n_ref > 1 else None
+            pk[self.current] = IT[k]
+            x = dm.update(x, pk, r)
+            if self.spiking:
+                s = dm.spikes(dm.threshold(x, pk)) > 0
+                if self.forced is not None:
+                    s |= self.forced[:, k] & (k - last > self.match)
+                if r is not None:
+                    s &= ~r
+                if s.any():
+                    R = dm.reset(x, pk)
+                    x = [np.where(s, ri, xi) if rs else xi
+                         for ri, xi, rs in zip(R, x, dm.resets)]
+                    S[k] = s
+                    last = np.where(s, k, last)
         return {"X": X, "S": S}
 
     # ------------------------------------------------------------------ initial state
