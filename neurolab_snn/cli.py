@@ -54,6 +54,12 @@ def _cmd_fit_gif(args) -> int:
     return 0
 
 
+def _cmd_fit_model(args) -> int:
+    from .plotting.gradient_fit import fit_model_command
+    fit_model_command(args)
+    return 0
+
+
 def _cmd_train(args) -> int:
     from .plotting.training import train_command
     return train_command(args) or 0
@@ -92,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     fit = sub.add_parser("fit-gif", help="fit a GIF model to recordings (Pozzorini et al. 2015)")
     add_fit_gif_arguments(fit)
     fit.set_defaults(func=_cmd_fit_gif)
+    from .plotting.gradient_fit import add_fit_model_arguments
+    fit_model = sub.add_parser("fit-model", help="fit any neuron model to recorded traces by "
+                               "the exact discrete gradient")
+    add_fit_model_arguments(fit_model)
+    fit_model.set_defaults(func=_cmd_fit_model)
     from .plotting.training import add_train_arguments
     train = sub.add_parser("train", help="train a spiking network with surrogate gradients")
     add_train_arguments(train)
