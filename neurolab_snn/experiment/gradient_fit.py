@@ -406,7 +406,8 @@ def _optimise(objective, scaling, u0, method, max_iter, lr, tol, bar):
 
         res = minimize(wrapped, u0, jac=True, method="L-BFGS-B", bounds=[(0, 1)] * len(u0),
                        callback=callback,
-                       options={"maxiter": max_iter, "ftol": tol, "gtol": 1e-12})
+                       options={"maxiter": max_iter, "maxfun": 3 * max_iter + 5, "ftol": tol,
+                                "gtol": 1e-12})
         return res.x, float(res.fun), history
     params = {"u": np.array(u0, dtype=float)}
     opt = Adam(params, lr=lr, scale={"u": 1.0})

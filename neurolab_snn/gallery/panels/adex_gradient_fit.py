@@ -23,13 +23,13 @@ PANEL = {"title": "AdEx fitted to a recording by the exact discrete adjoint (L-B
          "source": "Brette & Gerstner 2005; Pozzorini et al. 2015 (recording); issue 14 sec. 3",
          "issue": "issue 14: fitting equation-string models to recordings"}
 
-NAMES = ["C", "g_L", "E_L", "tau_w", "a", "b"]
+NAMES = ["C", "g_L", "E_L", "V_T", "DeltaT", "V_r", "tau_w", "a", "b"]
 
 
 def _data(quick: bool):
     if example_recording_dir().is_dir():
         _, reps = read_example_recording()
-        seconds = 0.5 if quick else 2.0
+        seconds = 0.3 if quick else 2.0
         sweep = reps[0].window(1.0, 1.0 + seconds)
         return [sweep], None, f"example recording (L5 pyramidal cell, {seconds:g} s)"
     I = noisy_current(1, (300 if quick else 1000) * ms, 0.1 * ms, mean=300 * pA, std=150 * pA,
@@ -39,14 +39,15 @@ def _data(quick: bool):
 
 
 def make_panel(out_dir, quick: bool = False) -> dict:
-    """Fit C, g_L, E_L, tau_w, a, b of an AdEx (forced spikes) and plot data vs model."""
+    """Fit nine AdEx parameters (forced spikes) and plot data vs model and the loss."""
     out_dir = Path(out_dir)
     sweeps, times, source = _data(quick)
     start = adex(C=250 * pF, g_L=12 * nS, tau_w=80 * ms, a=4 * nS, b=30 * pA)
     bounds = {"a": (0.1 * nS, 20 * nS), "b": (1 * pA, 300 * pA),
-              "E_L": (-85 * mV, -55 * mV)}
+              "E_L": (-85 * mV, -55 * mV), "V_T": (-60 * mV, -40 * mV),
+              "DeltaT": (0.5 * mV, 6 * mV), "V_r": (-70 * mV, -35 * mV)}
     fit = fit_model(start, sweeps, NAMES, bounds=bounds, spike_times=times,
-                    max_iter=15 if quick else 60, seed=0, progress=False)
+                    max_iter=6 if quick else 60, seed=0, progress=False)
     v = model_traces(fit, sweeps, spike_times=times)
     t = np.arange(sweeps[0].n_samples) * sweeps[0].dt
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 3.4), width_ratios=[3, 1])
