@@ -21,13 +21,14 @@ _QUANTITY = re.compile(r"^\s*([-+]?[0-9.]+(?:[eE][-+]?\d+)?)\s*\*?\s*([A-Za-z_][
 
 
 def _quantity(text, where: str):
+    import brian2.units as bunits
     import brian2.units.allunits as allunits
     from brian2.units.fundamentalunits import Quantity
     if isinstance(text, (int, float)):
         return float(text)
     match = _QUANTITY.match(str(text))
     unit = None if match is None or match.group(2) is None else \
-        getattr(allunits, match.group(2), None)
+        getattr(bunits, match.group(2), getattr(allunits, match.group(2), None))
     if match is None or (match.group(2) is not None and not isinstance(unit, Quantity)):
         raise ValueError(f"{where}={text!r}: expected a number with a Brian2 unit, e.g. '200 pF'")
     return float(match.group(1)) * (1 if unit is None else unit)
@@ -93,6 +94,10 @@ def add_fit_model_arguments(parser: argparse.ArgumentParser) -> argparse.Argumen
                         help="comma-separated parameters to fit, e.g. g_Na,g_K,g_L")
     parser.add_argument("--train", nargs="+", metavar="FILE", required=True,
                         help="sweeps: files holding V and I, or V I pairs")
+    parser.add_argument("--init", nargs="+", metavar="NAME=VALUE", default=(),
+                        help="starting values, e.g. g_Na=100mS/cm2 ... (default: the model's)")
+    parser.add_argument("--bounds", nargs="+", metavar="NAME=LO:HI", default=(),
+                        help="search bounds in units, e.g. tau_w=20ms:500ms (default p/2..2p)")
     parser.add_argument("--spikes", default="auto", choices=["auto", "none", "forced", "free"],
                         help="spike handling (default auto: forced for models with a reset)")
     parser.add_argument("--method", default="L-BFGS-B", choices=["L-BFGS-B", "adam"])
@@ -101,6 +106,13 @@ def add_fit_model_arguments(parser: argparse.ArgumentParser) -> argparse.Argumen
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random starts")
     return parser
+
+
+def _pair(text: str, option: str):
+    key, sep, value = str(text).partition("=")
+    if not sep or not key.strip():
+        raise ValueError(f"{option} {text!r}: expected NAME=VALUE")
+    return key.strip(), value.strip()
 
 
 def _resolve_model(text: str) -> NeuronModel:
@@ -119,10 +131,20 @@ def fit_model_command(args: argparse.Namespace) -> dict:
     from ..fitting.episodes import read_file_list
     model = _resolve_model(args.model)
     names = [p.strip() for p in args.params.split(",") if p.strip()]
+    init = dict(_pair(text, "--init") for text in args.init)
+    if init:
+        model = model.with_parameters(**{k: _quantity(v, f"--init {k}") for k, v in init.items()})
+    bounds = {}
+    for text in args.bounds:
+        key, value = _pair(text, "--bounds")
+        lo, sep, hi = value.partition(":")
+        if not sep:
+            raise ValueError(f"--bounds {text!r}: expected NAME=LO:HI, e.g. tau_w=20ms:500ms")
+        bounds[key] = (_quantity(lo, f"--bounds {key} LO"), _quantity(hi, f"--bounds {key} HI"))
     sweeps, log = read_file_list(args.train, "--train", None)
     for line in log:
         print(line)
-    fit = fit_model(model, sweeps, names, spikes=args.spikes, method=args.method,
+    fit = fit_model(model, sweeps, names, bounds=bounds or None, spikes=args.spikes, method=args.method,
                     restarts=args.restarts, max_iter=args.max_iter, seed=args.seed)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

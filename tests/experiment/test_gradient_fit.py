@@ -123,3 +123,40 @@ def test_bad_input(adex_data):
         fit_model(model, sweeps, ["b"], method="newton", progress=False)
     with pytest.raises(ValueError, match="spikes"):
         fit_model(HH(), sweeps, ["g_L"], spikes="forced", progress=False)
+
+
+def test_cli_fit_model_writes_outputs(tmp_path, adex_data):
+    import json
+
+    import neo
+    import quantities as pq
+
+    from neurolab_snn.cli import main
+
+    sweeps, times = adex_data
+    v = sweeps[0].v.copy()
+    # an action-potential peak sample at each spike step, as a recording would show it
+    v[np.rint(np.asarray(times[0]) / 1e-4).astype(int)] = 0.03
+    seg = neo.Segment(name="sweep 0")
+    seg.analogsignals.append(neo.AnalogSignal(v[:, None] * 1e3, units="mV",
+                                              sampling_rate=10_000 * pq.Hz, name="V"))
+    seg.analogsignals.append(neo.AnalogSignal(sweeps[0].i[:, None] * 1e12, units="pA",
+                                              sampling_rate=10_000 * pq.Hz, name="I"))
+    block = neo.Block(name="adex")
+    block.segments.append(seg)
+    path = tmp_path / "adex.nix"
+    with neo.io.NixIO(str(path), mode="ow") as io:
+        io.write_block(block)
+    out = tmp_path / "out"
+    # spikes detected at 0 mV are forced on the steps the truth spiked: exact recovery
+    assert main(["fit-model", "--model", "AdEx", "--params", "tau_w", "--train", str(path),
+                 "--init", "tau_w=90ms", "--bounds", "tau_w=50ms:300ms", "--max-iter", "20",
+                 "--out", str(out)]) == 0
+    fit = json.loads((out / "fit.json").read_text())
+    assert fit["parameters"]["tau_w"]["unit"] == "s"
+    assert fit["parameters"]["tau_w"]["value"] == pytest.approx(0.12, rel=0.02)
+    assert fit["evaluations"] >= 2
+    assert (out / "traces.png").stat().st_size > 1000 and (out / "loss.png").stat().st_size > 1000
+    assert main(["fit-model", "--model", "AdEx", "--params", "nope", "--train", str(path),
+                 "--out", str(tmp_path / "bad")]) == 2
+    assert not (tmp_path / "bad" / "fit.json").exists()
