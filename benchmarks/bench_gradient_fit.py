@@ -18,7 +18,7 @@ from scipy.optimize import least_squares
 from neurolab_snn.experiment.gradient_fit import TraceLoss, _Scaling, _check_bounds, fit_model
 from neurolab_snn.experiment.gradient_fit_examples import adex, noisy_current, synthetic_sweeps
 from neurolab_snn.models import HH
-from neurolab_snn.units import mV, ms, nA, nS, pA, to_si
+from neurolab_snn.units import mV, ms, nA, nS, pA, pF, to_si
 
 
 def _cases(quick):
@@ -35,6 +35,12 @@ def _cases(quick):
     sw, times = synthetic_sweeps(adex(), I, 0.1 * ms)
     yield ("AdEx tau_w,a,b,DeltaT", adex(tau_w=90 * ms, a=3 * nS, b=40 * pA, DeltaT=2.6 * mV),
            sw, ["tau_w", "a", "b", "DeltaT"], times, {"a": (0.5 * nS, 8 * nS)})
+    names = ["C", "g_L", "E_L", "V_T", "DeltaT", "V_r", "tau_w", "a", "b"]
+    yield ("AdEx 9 parameters", adex(C=220 * pF, g_L=11 * nS, E_L=-68 * mV, V_T=-51 * mV,
+                                     DeltaT=2.3 * mV, V_r=-56 * mV, tau_w=100 * ms, a=2.5 * nS,
+                                     b=50 * pA),
+           sw, names, times, {"a": (0.5 * nS, 8 * nS), "E_L": (-80 * mV, -60 * mV),
+                              "V_T": (-56 * mV, -45 * mV), "V_r": (-65 * mV, -50 * mV)})
 
 
 def _peer(model, sweeps, names, times, bounds):

@@ -1,7 +1,8 @@
 """Panel: an AdEx written as equations, fitted by the exact discrete gradient to a recording.
 
 The example L5 pyramidal-cell recording (Pozzorini et al. 2015) when present
-under the data path (its first sweep, AEC-free: the recorded V), otherwise a
+under the data path (a window of its first repetition, electrode-compensated
+by :mod:`neurolab_snn.fitting.aec`), otherwise a
 synthetic AdEx recording, which the panel says in its title.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from neurolab_snn.experiment.gif_fit_protocol import example_recording_dir, read
 from neurolab_snn.experiment.gradient_fit import fit_model
 from neurolab_snn.experiment.gradient_fit_examples import adex, noisy_current, synthetic_sweeps
 from neurolab_snn.files import save_figure, write_json
+from neurolab_snn.fitting.aec import compensate, fit_electrode_kernel
 from neurolab_snn.gallery.scripts import panel_main
 from neurolab_snn.plotting.gradient_fit import model_traces
 from neurolab_snn.units import mV, ms, nS, pA, pF, to_si
@@ -28,10 +30,11 @@ NAMES = ["C", "g_L", "E_L", "V_T", "DeltaT", "V_r", "tau_w", "a", "b"]
 
 def _data(quick: bool):
     if example_recording_dir().is_dir():
-        _, reps = read_example_recording()
+        calibration, reps = read_example_recording()
+        kernel = fit_electrode_kernel(calibration)
         seconds = 0.3 if quick else 2.0
-        sweep = reps[0].window(1.0, 1.0 + seconds)
-        return [sweep], None, f"example recording (L5 pyramidal cell, {seconds:g} s)"
+        sweep = compensate(reps[0], kernel).window(1.0, 1.0 + seconds)
+        return [sweep], None, f"example recording (L5 pyramidal cell, AEC, {seconds:g} s)"
     I = noisy_current(1, (300 if quick else 1000) * ms, 0.1 * ms, mean=300 * pA, std=150 * pA,
                       seed=1)
     sweeps, times = synthetic_sweeps(adex(), I, 0.1 * ms, noise=0.5 * mV, seed=2)
