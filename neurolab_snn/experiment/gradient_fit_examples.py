@@ -20,7 +20,7 @@ import numpy as np
 
 from ..fitting.io import Sweep
 from ..models.base import NeuronModel
-from ..units import Quantity, check_quantity, mV, ms, nA, nS, pA, pF, second, to_si, volt
+from ..units import Quantity, check_quantity, mV, ms, nA, nS, pA, pF, second, to_si
 from .trace_adjoint import DrivenNeuron
 
 __all__ = ["adex", "synthetic_sweeps", "noisy_current"]
@@ -82,5 +82,3 @@ def synthetic_sweeps(model: NeuronModel, currents: np.ndarray, dt: Quantity, *,
     times = [np.flatnonzero(run["S"][:, b]) * h * second for b in range(I.shape[0])]
     return sweeps, times
 
-
-del volt

@@ -8,7 +8,7 @@ from neurolab_snn.experiment.gradient_fit_examples import adex, noisy_current, s
 from neurolab_snn.experiment.trace_adjoint import DrivenNeuron
 from neurolab_snn.fitting.io import sweep_from_arrays
 from neurolab_snn.models import HH
-from neurolab_snn.units import mV, ms, nA, nS, pA, second, to_si
+from neurolab_snn.units import mV, ms, nA, nS, pA, to_si
 
 HH_DT, ADEX_DT = 0.025 * ms, 0.1 * ms
 
@@ -60,12 +60,15 @@ def test_discrete_forward_equals_brian2(adex_data):
     sweeps, times = adex_data
     model = adex(b=80 * pA)
     I = np.stack([s.i[:1000] for s in sweeps])
-    runs = [DrivenNeuron(model, ["b"], I, np.full(2, -0.07), 1e-4, forward=f).run({"b": 8e-11})
-            for f in ("discrete", "brian2")]
-    assert np.array_equal(runs[0]["S"], runs[1]["S"])
-    assert runs[0]["S"].sum() >= 1
-    for a, b in zip(runs[0]["X"], runs[1]["X"]):
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12 * np.max(np.abs(b)))
+    forced = np.zeros(I.shape, dtype=bool)
+    forced[:, [200, 600]] = True             # two imposed spikes, besides the model's own
+    for kw in ({}, {"forced": forced, "match": 20}):
+        runs = [DrivenNeuron(model, ["b"], I, np.full(2, -0.07), 1e-4, forward=f, **kw)
+                .run({"b": 8e-11}) for f in ("discrete", "brian2")]
+        assert np.array_equal(runs[0]["S"], runs[1]["S"])
+        assert runs[0]["S"].sum() >= (1 if not kw else 4)
+        for a, b in zip(runs[0]["X"], runs[1]["X"]):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12 * np.max(np.abs(b)))
 
 
 def test_hh_recovery_noise_free(hh_data):
@@ -160,3 +163,20 @@ def test_cli_fit_model_writes_outputs(tmp_path, adex_data):
     assert main(["fit-model", "--model", "AdEx", "--params", "nope", "--train", str(path),
                  "--out", str(tmp_path / "bad")]) == 2
     assert not (tmp_path / "bad" / "fit.json").exists()
+
+
+def test_free_spikes_count_term(adex_data):
+    sweeps, times = adex_data
+    model = adex(b=20 * pA)                   # weaker adaptation: more spikes than recorded
+    obj = TraceLoss.from_sweeps(model, sweeps, ["b"], spikes="free", spike_times=times,
+                                spike_weight=0.5)
+    loss, g, run = obj.value_and_grad({"b": 2e-11})
+    counts = run["S"].sum(axis=0)
+    n_data = np.array([len(t) for t in times], dtype=float)
+    assert np.all(counts > n_data)
+    v = run["X"][obj.neuron.iv]
+    mse = np.sum(((v - obj.V) * obj.weight) ** 2) / obj.weight.sum() / 1e-6
+    count_term = 0.5 * np.mean((counts - n_data) ** 2 / np.maximum(n_data, 1))
+    assert loss == pytest.approx(mse + count_term, rel=1e-12)
+    # more adaptation means fewer spikes: the surrogate gradient of the count term is < 0
+    assert np.isfinite(g["b"]) and g["b"] < 0
