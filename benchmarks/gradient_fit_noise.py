@@ -19,6 +19,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--noise-mV", type=float, default=1.0)
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--restarts", type=int, default=4,
+                    help="starts per HH fit (its spiking V-MSE has local minima)")
     args = ap.parse_args(argv)
     h = HH()
     cases = [("HH", h, h.with_parameters(g_Na=h.parameters["g_Na"] * 1.15,
@@ -35,7 +37,8 @@ def main(argv=None):
         for seed in range(args.seeds):
             sweeps, times = synthetic_sweeps(truth, I, dt, noise=args.noise_mV * mV, seed=seed)
             fit = fit_model(start, sweeps, names, spike_times=None if name == "HH" else times,
-                            bounds=bounds, progress=False, max_iter=100)
+                            bounds=bounds, progress=False, max_iter=100, seed=seed,
+                            restarts=args.restarts if name == "HH" else 1)
             errs.append([float(fit.parameters[k] / truth.parameters[k]) - 1 for k in names])
         errs = np.array(errs) * 100
         print(f"{name}, noise {args.noise_mV:g} mV, {args.seeds} seeds: relative error (%)")

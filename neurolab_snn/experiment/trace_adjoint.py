@@ -206,21 +206,34 @@ class DrivenNeuron:
         X = [np.empty((T, B)) for _ in self.states]
         S = np.zeros((T, B))
         last = np.full(B, -10 ** 9)
-        pk = {k: p[k] for k in self.names}
         IT = self.I.T
+        fixed = [p[k] for k in self.names]
+        frozen = [i for i, f in enumerate(dm.frozen) if f]
+        strict = dm.strict if self.spiking else True
         for k in range(T):
             for i, xi in enumerate(x):
                 X[i][k] = xi
-            r = (k - last < self.n_ref) if self.n_ref > 1 else None
-            pk[self.current] = IT[k]
-            x = dm.update(x, pk, r)
+            args = (*x, *fixed, IT[k])
+            # the lambdified update and threshold of DiscreteModel, called directly
+            new = [np.broadcast_to(v, (B,)) if np.ndim(v) != 1 else v for v in dm._fF(*args)]
+            if self.n_ref > 1:
+                r = k - last < self.n_ref
+                if r.any():
+                    for i in frozen:
+                        new[i] = np.where(r, x[i], new[i])
+            else:
+                r = None
+            x = new
             if self.spiking:
-                s = dm.spikes(dm.threshold(x, pk)) > 0
+                h = dm._fh(*x, *fixed, IT[k])[0]
+                s = (h > 0) if strict else (h >= 0)
+                s = np.broadcast_to(s, (B,))
                 if self.forced is not None:
-                    s |= self.forced[:, k] & (k - last > self.match)
+                    s = s | (self.forced[:, k] & (k - last > self.match))
                 if r is not None:
-                    s &= ~r
+                    s = s & ~r
                 if s.any():
+                    pk = {**dict(zip(self.names, fixed)), self.current: IT[k]}
                     R = dm.reset(x, pk)
                     x = [np.where(s, ri, xi) if rs else xi
                          for ri, xi, rs in zip(R, x, dm.resets)]
