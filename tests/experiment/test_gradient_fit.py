@@ -179,3 +179,30 @@ def test_free_spikes_count_term(adex_data):
     count_term = 0.5 * np.mean((counts - n_data) ** 2 / np.maximum(n_data, 1))
     assert loss == pytest.approx(mse + count_term, rel=1e-12)
     assert np.isfinite(g["b"])
+
+
+def test_model_from_json(tmp_path):
+    import json
+
+    from neurolab_snn.experiment.gradient_fit_examples import ADEX_EQUATIONS
+    from neurolab_snn.plotting.gradient_fit import model_from_json
+
+    spec = {"name": "AdEx-json", "equations": ADEX_EQUATIONS, "threshold": "v > V_peak",
+            "reset": "v = V_r\nw += b", "method": "euler",
+            "parameters": {"C": "200 pF", "g_L": "10 nS", "E_L": "-70 mV", "V_T": "-50 mV",
+                           "DeltaT": "2mV", "a": "2 nS", "tau_w": "120 ms", "b": "60 pA",
+                           "V_r": "-58 mV", "V_peak": "0 mV"},
+            "initial_values": {"v": "E_L", "w": "0 nA"}}
+    path = tmp_path / "adex.json"
+    path.write_text(json.dumps(spec))
+    model = model_from_json(path)
+    for key, value in adex().parameters.items():
+        assert float(to_si(model.parameters[key])) == pytest.approx(float(to_si(value)),
+                                                                    rel=1e-12, abs=0), key
+        assert model.parameters[key].dim == value.dim, key
+    spec["parameters"]["C"] = "200 furlongs"
+    path.write_text(json.dumps(spec))
+    with pytest.raises(ValueError, match="furlongs"):
+        model_from_json(path)
+    with pytest.raises(FileNotFoundError, match="missing.json"):
+        model_from_json(tmp_path / "missing.json")
