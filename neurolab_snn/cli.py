@@ -72,6 +72,12 @@ def _cmd_analyze_steps(args) -> int:
     return 0
 
 
+def _cmd_fit_model(args) -> int:
+    from .plotting.gradient_fit import fit_model_command
+    fit_model_command(args)
+    return 0
+
+
 def _cmd_train(args) -> int:
     from .plotting.training import train_command
     return train_command(args) or 0
@@ -136,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     steps = sub.add_parser("analyze-steps", help="features of current-step protocols (eFEL)")
     add_analyze_steps_arguments(steps)
     steps.set_defaults(func=_cmd_analyze_steps)
+    from .plotting.gradient_fit import add_fit_model_arguments
+    fit_model = sub.add_parser("fit-model", help="fit any neuron model to recorded traces by "
+                               "the exact discrete gradient")
+    add_fit_model_arguments(fit_model)
+    fit_model.set_defaults(func=_cmd_fit_model)
     from .plotting.training import add_train_arguments
     train = sub.add_parser("train", help="train a spiking network with surrogate gradients")
     add_train_arguments(train)
