@@ -33,3 +33,36 @@ def test_index_lists_every_panel():
     text = index_markdown()
     for name in panel_names():
         assert f"neurolab_snn/gallery/panels/{name}.py" in text
+
+
+def test_gallery_skips_a_job_whose_extra_is_missing(tmp_path, monkeypatch):
+    """A panel needing a missing optional module is skipped with the extra named, not failed."""
+    import neurolab_snn.gallery as gallery
+    from neurolab_snn.gallery import index
+
+    class FakePanel:
+        PANEL = {"title": "t", "source": "s"}
+
+        @staticmethod
+        def make_panel(out_dir, quick=False):
+            raise ModuleNotFoundError("No module named 'efel'", name="efel")
+
+    monkeypatch.setattr(index, "load_panel", lambda name: FakePanel)
+    summary = gallery.run_gallery(tmp_path, quick=True, only=["surrogates"])
+    assert summary["panel:surrogates"] == {
+        "skipped": "needs efel (pip install 'neurolab_snn[data]')"}
+    assert json.loads((tmp_path / "summary.json").read_text())["numbers"]["panel:surrogates"]
+
+
+def test_gallery_reraises_a_missing_required_module(tmp_path, monkeypatch):
+    import neurolab_snn.gallery as gallery
+    from neurolab_snn.gallery import index
+
+    class FakePanel:
+        @staticmethod
+        def make_panel(out_dir, quick=False):
+            raise ModuleNotFoundError("No module named 'scipy'", name="scipy")
+
+    monkeypatch.setattr(index, "load_panel", lambda name: FakePanel)
+    with pytest.raises(ModuleNotFoundError):
+        gallery.run_gallery(tmp_path, quick=True, only=["surrogates"])

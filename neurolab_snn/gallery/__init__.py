@@ -65,19 +65,35 @@ def run_gallery(out_dir, quick: bool = False, only=None) -> dict:
     return summary
 
 
+#: top-level module -> the extra of setup.cfg that installs it (optional dependencies)
+OPTIONAL_MODULES = {"efel": "data", "pynwb": "data", "nixio": "data", "dask": "dask",
+                    "distributed": "dask", "pandas": "dask", "pyarrow": "dask", "bokeh": "dask"}
+
+
 def _run_job(kind, name, bar, out_dir, quick, flag, summary, timings) -> None:
-    """Run one protocol script or panel; store its numbers and wall time."""
+    """Run one protocol script or panel; store its numbers and wall time.
+
+    A job that needs an optional dependency which is not installed is skipped with
+    one warning naming the extra that installs it; its summary entry says so.
+    """
     from .index import load_panel
     from .scripts import script_main
 
     start = time.perf_counter()
     bar.set_postfix_str(name)
     console.logger.info("[%s] %s ...", kind, name)
-    if kind == "protocol":
-        numbers = script_main(name, ["--out", str(out_dir / "protocols"), *flag],
-                              echo=False)["numbers"]
-    else:
-        numbers = load_panel(name).make_panel(out_dir / "figures", quick=quick)
+    try:
+        if kind == "protocol":
+            numbers = script_main(name, ["--out", str(out_dir / "protocols"), *flag],
+                                  echo=False)["numbers"]
+        else:
+            numbers = load_panel(name).make_panel(out_dir / "figures", quick=quick)
+    except ModuleNotFoundError as err:
+        extra = OPTIONAL_MODULES.get((err.name or "").split(".")[0])
+        if extra is None:
+            raise
+        numbers = {"skipped": f"needs {err.name} (pip install 'neurolab_snn[{extra}]')"}
+        console.logger.warning("[%s] %s skipped: %s", kind, name, numbers["skipped"])
     summary[f"{kind}:{name}"] = numbers
     timings[f"{kind}:{name}"] = round(time.perf_counter() - start, 2)
     console.logger.info("[%s] %s done (%.1f s)", kind, name, timings[f"{kind}:{name}"])
