@@ -47,7 +47,8 @@ def atomic_path(path, suffix: str | None = None):
         raise
 
 
-def _json_default(obj):
+def json_default(obj):
+    """``json.dumps(default=...)`` for numpy scalars and arrays and paths."""
     if isinstance(obj, np.generic):
         return obj.item()
     if isinstance(obj, np.ndarray):
@@ -60,7 +61,7 @@ def _json_default(obj):
 def write_json(path, data) -> Path:
     """Write *data* as indented JSON, atomically. NumPy scalars and arrays become lists."""
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, default=_json_default, allow_nan=False) + "\n")
+        tmp.write_text(json.dumps(data, indent=2, default=json_default, allow_nan=False) + "\n")
     return Path(path)
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import _json_default, atomic_path
+from .files import atomic_path, json_default
 from .units import to_si, unit_string
 
 __all__ = ["new_nwbfile", "write_nwbfile", "add_units", "add_current_clamp", "add_timeseries",
@@ -61,7 +61,7 @@ def _pynwb():
 def new_nwbfile(description: str, metadata: dict | None = None):
     """An empty ``NWBFile`` whose ``notes`` are the JSON of *metadata*."""
     pynwb = _pynwb()
-    notes = json.dumps(metadata or {}, default=_json_default, sort_keys=True)
+    notes = json.dumps(metadata or {}, default=json_default, sort_keys=True)
     return pynwb.NWBFile(session_description=str(description), identifier=str(uuid.uuid4()),
                          session_start_time=datetime.now(timezone.utc), notes=notes,
                          source_script="neurolab_snn", source_script_file_name="neurolab_snn")

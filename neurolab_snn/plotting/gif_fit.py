@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 
 from ..experiment.result import ProtocolResult  # noqa: E402
 from ..console import logger, progress_enabled  # noqa: E402
-from ..files import atomic_path  # noqa: E402
+from ..files import atomic_path, json_default  # noqa: E402
 from ..fitting.pipeline import GIFFitResult, fit_gif, model_file_data  # noqa: E402
 from ..fitting.report import fit_numbers, fit_panel_data  # noqa: E402
 
@@ -36,16 +36,6 @@ __all__ = ["plot_aec", "plot_subthreshold", "plot_kernels", "plot_raster", "gif_
            "write_fit_outputs", "add_fit_gif_arguments", "fit_gif_command", "parse_time", "PLOTS"]
 
 _DATA, _MODEL = "black", "tab:red"
-
-
-def _json_default(obj):
-    if isinstance(obj, (np.generic,)):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"object of type {type(obj).__name__} is not JSON serialisable")
 
 
 def plot_aec(data: dict) -> plt.Figure:
@@ -226,10 +216,10 @@ def write_fit_outputs(result: GIFFitResult, out_dir) -> list[Path]:
     """
     out_dir = Path(out_dir)
     summary = result.summary()
-    contents = {"fit.json": json.dumps(summary, indent=2, default=_json_default,
+    contents = {"fit.json": json.dumps(summary, indent=2, default=json_default,
                                        allow_nan=False) + "\n",
                 "fitted_gif.json": json.dumps(model_file_data(result), indent=2,
-                                              default=_json_default, allow_nan=False) + "\n"}
+                                              default=json_default, allow_nan=False) + "\n"}
     figures = gif_fit_figures(result)
     try:
         blobs = {f"{name}.png": _png_bytes(fig) for name, fig in list(figures.items())}

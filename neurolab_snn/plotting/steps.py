@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..analysis.steps import StepProtocolAnalysis  # noqa: E402
-from ..files import _json_default, atomic_path  # noqa: E402
+from ..files import atomic_path, json_default  # noqa: E402
 
 __all__ = ["plot_step_traces", "plot_fi_curves", "plot_feature_table", "feature_rows",
            "step_figures", "write_step_outputs", "add_analyze_steps_arguments",
@@ -153,7 +153,7 @@ def write_step_outputs(entries, out_dir, extra: dict | None = None) -> list[Path
     """Write ``features.json`` (every analysis, *extra*) and the PNG panels into *out_dir*."""
     out_dir = Path(out_dir)
     data = {"analyses": {label: a.to_json() for label, a in entries}, **(extra or {})}
-    text = json.dumps(data, indent=2, default=_json_default, allow_nan=False) + "\n"
+    text = json.dumps(data, indent=2, default=json_default, allow_nan=False) + "\n"
     figures = step_figures(entries)
     try:
         blobs = {f"{name}.png": _png(fig) for name, fig in figures.items()}

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..files import atomic_path, write_json
+from ..files import atomic_path, json_default, write_json
 from ..units import dimension_exponents, from_exponents, is_quantity, to_si, unit_string
 
 __all__ = ["BOOKKEEPING", "write_journal_entry", "read_journal", "build_table", "write_table",
@@ -45,7 +45,7 @@ def write_journal_entry(out, key: str, entry: dict) -> Path:
     """Write one point's entry to ``out/points/<key>.json`` atomically."""
     path = Path(out) / "points" / f"{key}.json"
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(entry, default=_plain, allow_nan=True))
+        tmp.write_text(json.dumps(entry, default=json_default, allow_nan=True))
     return path
 
 
@@ -60,15 +60,6 @@ def read_journal(out) -> dict[str, dict]:
             continue  # a torn file cannot exist (atomic writes); anything else: rerun the point
     return entries
 
-
-def _plain(obj):
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"object of type {type(obj).__name__} is not JSON serialisable")
 
 
 def _number_unit(name: str, units: dict) -> str:
