@@ -313,7 +313,7 @@ def _curve_steps(n_steps: int) -> np.ndarray:
     return grid[grid >= 1]
 
 
-def train_conversion(*, encoding: str = "analog", model: str = "IF", seed: int = 0,
+def train_conversion(*, encoding: str = "rate", model: str = "IF", seed: int = 0,
                      backend: str = "runtime", epochs: int | None = None, quick: bool = False,
                      out_dir=None, progress: bool = False, data=None, **options) -> dict:
     """ANN -> SNN conversion on digits (or *data*): the method ``'conversion'``.
@@ -321,8 +321,10 @@ def train_conversion(*, encoding: str = "analog", model: str = "IF", seed: int =
     Trains the ReLU ANN (``epochs``: ANN epochs), normalises it on the training split,
     runs the converted SNN on validation and test splits for ``n_steps`` steps and
     reports the accuracy after every length *T*.  ``test_accuracy`` is the test accuracy
-    at the *T* with the best validation accuracy (``best_T``); ``accuracy_vs_T`` holds the
-    curve, ``ann_test_accuracy`` the source network.  *encoding*: ``'analog'`` (constant
+    after the whole run (``n_steps``, a setting fixed in advance); ``best_T`` the shortest
+    length with the best validation accuracy and ``test_accuracy_at_best_T`` the test
+    accuracy there; ``accuracy_vs_T`` holds the curves, ``ann_test_accuracy`` the source
+    network.  *encoding*: ``'analog'`` (constant
     current) or ``'rate'`` (Bernoulli spikes, p = intensity per step); *model*: ``'IF'``
     or ``'LIF'`` (``tau_m``); *options* override :data:`CONVERSION_DEFAULTS`
     (``hidden``, ``ann_epochs``, ``lr``, ``alpha``, ``batch_size``, ``percentile``,
@@ -366,15 +368,15 @@ def train_conversion(*, encoding: str = "analog", model: str = "IF", seed: int =
     finally:
         snn.close()
     wall = time.perf_counter() - start
-    best = int(np.argmax(val_curve))               # selected on validation, never on test
+    best = int(np.argmax(val_curve))               # the latency chosen on validation
     steps = _curve_steps(cfg["n_steps"])
     cfg_json = {**cfg, "hidden": list(cfg["hidden"]), "tau_m": float(cfg["tau_m"] / ms),
                 "encoding": encoding, "model": model, "dt_ms": 1.0}
     n_seen = len(train) * len(history)
     return {"method": "conversion", "task": "digits", "model": model, "seed": seed,
             "backend": backend, "config": cfg_json, "history": history,
-            "test_accuracy": float(test_curve[best]), "best_T": best + 1,
-            "test_accuracy_at_max_T": float(test_curve[-1]),
+            "test_accuracy": float(test_curve[-1]), "best_T": best + 1,
+            "test_accuracy_at_best_T": float(test_curve[best]),
             "ann_test_accuracy": ann.accuracy(test), "ann_val_accuracy": ann.accuracy(val),
             "scales": scales, "wall_s": wall, "ann_train_s": ann_s,
             "train_samples_per_s": n_seen / max(ann_s, 1e-12),
