@@ -39,6 +39,7 @@ feedforward networks, Neural Comput. 17:2699 (weight vs node perturbation varian
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -50,7 +51,8 @@ from .network import Trace, TrainableNetwork
 from .optim import Adam, CosineLR
 from .tasks import Dataset, DigitsTask
 
-__all__ = ["RULES", "PerturbedForward", "estimate_gradient", "count_cross_entropy",
+__all__ = ["RULES", "LOSSES", "PerturbedForward", "estimate_gradient", "count_cross_entropy",
+           "count_squared_error",
            "train_perturbation", "PERTURBATION_DEFAULTS"]
 
 #: The perturbation rules.
@@ -60,7 +62,8 @@ RULES = ("node", "weight", "accept_reject")
 #: docs/training_methods.md).  ``sigma``: the perturbation in units of each layer's scale
 #: (node: volts of input noise per step / scale; weight: of the init weight s.d.).
 PERTURBATION_DEFAULTS = dict(rule="node", n_hidden=100, n_steps=25, gain=1.0, epochs=60,
-                             batch_size=64, n_perturb=1, sigma=0.1, lr=0.01, weight_gain=3.0)
+                             batch_size=64, n_perturb=1, sigma=0.1, lr=0.01, weight_gain=3.0,
+                             noise="white", loss="mse_count")
 
 
 def count_cross_entropy(trace: Trace, y, output: str = "output") -> np.ndarray:
@@ -68,6 +71,22 @@ def count_cross_entropy(trace: Trace, y, output: str = "output") -> np.ndarray:
     n = trace.spikes[output].sum(axis=1)
     y = np.asarray(y, dtype=np.int64)
     return logsumexp(n, axis=1) - n[np.arange(len(y)), y]
+
+
+def count_squared_error(trace: Trace, y, output: str = "output", *, correct_rate: float = 0.8,
+                        incorrect_rate: float = 0.1) -> np.ndarray:
+    """Per-sample squared error of the output spike counts against target counts
+    ``T * correct_rate`` (label) and ``T * incorrect_rate`` (others), divided by ``T`` (the
+    per-sample form of :class:`~neurolab_snn.training.losses.MSECount`), shape (B,)."""
+    s = trace.spikes[output]
+    n, t_steps = s.sum(axis=1), s.shape[1]
+    target = np.full(n.shape, incorrect_rate * t_steps)
+    target[np.arange(len(n)), np.asarray(y, dtype=np.int64)] = correct_rate * t_steps
+    return ((n - target) ** 2).mean(axis=1) / t_steps
+
+
+#: Per-sample losses by name.
+LOSSES = {"ce_count": count_cross_entropy, "mse_count": count_squared_error}
 
 
 class PerturbedForward:
@@ -141,11 +160,14 @@ def _presynaptic(trace: Trace, net: TrainableNetwork, index: int) -> np.ndarray:
 
 
 def estimate_gradient(pf: PerturbedForward, params, x, y, *, rule: str = "node",
-                      sigma: dict, rng, loss=count_cross_entropy) -> tuple[dict, dict]:
+                      sigma: dict, rng, loss=count_cross_entropy, noise: str = "white"
+                      ) -> tuple[dict, dict]:
     """One perturbation estimate of the gradient of the mean *loss* over samples *x*, *y*.
 
     *sigma*: perturbation size per layer name (volts of input noise for ``'node'``, of
-    weight for ``'weight'``); *loss(trace, y) -> (B,)*.  Returns the gradient estimate
+    weight for ``'weight'``); *loss(trace, y) -> (B,)*; *noise* (node perturbation):
+    ``'white'`` (a new draw every step, Fiete & Seung 2006) or ``'constant'`` (one draw
+    per neuron and sample, held over the run: fewer perturbed dimensions).  Returns the gradient estimate
     ``{'<layer>.W': array}`` and ``{'loss': mean clean loss, 'losses': (M, P+1),
     'noise': {layer: the standard-normal draws}}``.
     ``rule='accept_reject'`` returns instead the weight step of the best candidate
@@ -157,8 +179,12 @@ def estimate_gradient(pf: PerturbedForward, params, x, y, *, rule: str = "node",
     layers = net.spec.layers
     rng = np.random.default_rng(rng)
     y_all = np.repeat(np.asarray(y), pf.copies)
+    if noise not in ("white", "constant"):
+        raise ValueError(f"noise={noise!r}; expected 'white' or 'constant'")
     if rule == "node":
-        xi = {layer.name: rng.standard_normal((m, p, t_steps, layer.n)) for layer in layers}
+        n_draws = t_steps if noise == "white" else 1
+        xi = {layer.name: np.broadcast_to(rng.standard_normal((m, p, n_draws, layer.n)),
+                                          (m, p, t_steps, layer.n)) for layer in layers}
         trace = pf.run(params, x, node_noise={k: sigma[k] * v for k, v in xi.items()})
     else:
         shape = (lambda w: (1, p) + w.shape) if rule == "accept_reject" else \
@@ -190,13 +216,14 @@ def estimate_gradient(pf: PerturbedForward, params, x, y, *, rule: str = "node",
     return grads, info
 
 
-def _evaluate(pf: PerturbedForward, task: DigitsTask, params, dataset: Dataset, rng) -> tuple:
+def _evaluate(pf: PerturbedForward, task: DigitsTask, params, dataset: Dataset, rng,
+              loss=count_cross_entropy) -> tuple:
     correct, losses = 0, []
     for start in range(0, len(dataset), pf.batch):
         xb, yb = dataset.x[start:start + pf.batch], dataset.y[start:start + pf.batch]
         trace = pf.run_clean(params, task.encode(xb, rng))
         correct += int(np.sum(task.predict(trace, "output") == yb))
-        losses.append(count_cross_entropy(trace, yb))
+        losses.append(loss(trace, yb))
     return correct / len(dataset), float(np.mean(np.concatenate(losses)))
 
 
@@ -206,7 +233,8 @@ def train_perturbation(*, encoding: str = "rate", model: str = "LIF", seed: int 
     """Weight / node perturbation on digits (or *data*): the method ``'perturbation'``.
 
     The network is :func:`~neurolab_snn.training.recipes.digits_network` (64 rate-coded
-    inputs -> ``n_hidden`` *model* neurons -> 10 LIF outputs), the loss the spike-count cross-entropy; the best validation epoch is scored
+    inputs -> ``n_hidden`` *model* neurons -> 10 LIF outputs; ``n_hidden=0``: the 10 outputs
+    alone), the loss the spike-count cross-entropy; the best validation epoch is scored
     on the test split.  *options* override :data:`PERTURBATION_DEFAULTS` (``rule``:
     ``'node'``, ``'weight'`` or ``'accept_reject'``; ``n_perturb``: perturbed copies per
     sample; ``sigma``; ``lr``; ...).  ``quick=True``: 300 training samples, 3 epochs, 32
@@ -227,6 +255,8 @@ def train_perturbation(*, encoding: str = "rate", model: str = "LIF", seed: int 
         raise ValueError(f"unknown option(s) {unknown} for method 'perturbation'; expected "
                          f"{sorted(cfg)}")
     cfg.update(options)
+    if cfg["loss"] not in LOSSES:
+        raise ValueError(f"loss={cfg['loss']!r}; expected one of {sorted(LOSSES)}")
     if cfg["rule"] not in RULES:
         raise ValueError(f"rule={cfg['rule']!r}; expected one of {RULES}")
     if epochs is not None:
@@ -238,9 +268,11 @@ def train_perturbation(*, encoding: str = "rate", model: str = "LIF", seed: int 
     if quick:
         task.train = Dataset(task.train.x[:300], task.train.y[:300])
         task.val = Dataset(task.val.x[:100], task.val.y[:100])
-    if int(cfg["n_hidden"]) != cfg["n_hidden"] or cfg["n_hidden"] < 1:
-        raise ValueError(f"n_hidden={cfg['n_hidden']!r}; expected a positive integer")
-    spec = digits_network(model, n_hidden=cfg["n_hidden"], n_inputs=task.n_inputs)
+    if int(cfg["n_hidden"]) != cfg["n_hidden"] or cfg["n_hidden"] < 0:
+        raise ValueError(f"n_hidden={cfg['n_hidden']!r}; expected an integer >= 0")
+    spec = digits_network(model, n_hidden=max(int(cfg["n_hidden"]), 1), n_inputs=task.n_inputs)
+    if cfg["n_hidden"] == 0:                    # the read-out layer alone
+        spec = dataclasses.replace(spec, layers=spec.layers[1:])
     net = TrainableNetwork(spec)
     params = net.init_params(np.random.default_rng([seed, 0]), gain=cfg["weight_gain"])
     params = {k: v for k, v in params.items() if k.endswith(".W")}
@@ -266,7 +298,8 @@ def train_perturbation(*, encoding: str = "rate", model: str = "LIF", seed: int 
                 idx = order[k:k + m]
                 x = task.encode(task.train.x[idx], rng)
                 grads, info = estimate_gradient(pf, params, x, task.train.y[idx], rule=rule,
-                                                sigma=sigma, rng=rng)
+                                                sigma=sigma, rng=rng, noise=cfg["noise"],
+                                                loss=LOSSES[cfg["loss"]])
                 if rule == "accept_reject":
                     for key, step in info["step"].items():
                         params[key] = params[key] + step
@@ -276,14 +309,14 @@ def train_perturbation(*, encoding: str = "rate", model: str = "LIF", seed: int 
                 losses.append(info["loss"])
                 seen += m
             train_time += time.perf_counter() - t0
-            val_acc, val_loss = _evaluate(pf, task, params, task.val, rng)
+            val_acc, val_loss = _evaluate(pf, task, params, task.val, rng, LOSSES[cfg["loss"]])
             history.append({"epoch": epoch + 1, "train_loss": float(np.mean(losses)),
                             "val_loss": val_loss, "val_accuracy": val_acc,
                             "accepted": accepted, "time_s": time.perf_counter() - t0})
             if val_acc > best_acc:
                 best, best_acc = {k: v.copy() for k, v in params.items()}, val_acc
         test_acc, test_loss = _evaluate(pf, task, best, task.test, np.random.default_rng(
-            [seed, 2]))
+            [seed, 2]), LOSSES[cfg["loss"]])
     finally:
         pf.close()
     wall = time.perf_counter() - start

@@ -87,3 +87,21 @@ def test_conversion_neuron_equations():
     assert m.reset == "v -= V_th - E_L" and "tau_m" in m.equations
     with pytest.raises(ValueError, match="reset='soft'"):
         conversion_neuron("IF", reset="soft")
+
+
+@pytest.mark.standalone
+@pytest.mark.slow
+def test_cpp_standalone_matches_runtime():
+    """The converted network on cpp_standalone (Synapses objects, compiled once) gives the
+    runtime backend's spike counts and decisions (same analog input, no randomness)."""
+    ann = _tiny_ann()
+    x = np.random.default_rng(1).random((6, 8))
+    out = {}
+    for backend in ("runtime", "cpp_standalone"):
+        snn, _ = convert(ann, x, percentile=100.0, backend=backend, batch=6)
+        out[backend] = snn.run(x, 50)
+        snn.close()
+    for a, b in zip(out["runtime"]["rates"], out["cpp_standalone"]["rates"]):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(out["runtime"]["scores"], out["cpp_standalone"]["scores"],
+                               rtol=1e-9, atol=1e-12)
