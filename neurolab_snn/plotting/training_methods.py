@@ -59,6 +59,7 @@ def plot_accuracy_vs_T(ax, curves, *, ann=None, dt_ms: float = 1.0, label_prefix
         ax.axhline(100 * np.mean(ann), color="C3", ls="--", lw=1,
                    label=f"source ReLU ANN {100 * np.mean(ann):.1f} %")
     ax.set_xscale("log")
+    ax.set_ylim(0, 100)
     ax.set(xlabel="simulation length T (ms; dt = 1 ms)", ylabel="test accuracy (%)",
            title="conversion: accuracy vs latency")
     ax.legend(frameon=False, fontsize=8, loc="lower right")

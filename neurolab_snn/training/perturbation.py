@@ -61,9 +61,9 @@ RULES = ("node", "weight", "accept_reject")
 #: Defaults of :func:`train_perturbation` (chosen on the validation split; figures in
 #: docs/training_methods.md).  ``sigma``: the perturbation in units of each layer's scale
 #: (node: volts of input noise per step / scale; weight: of the init weight s.d.).
-PERTURBATION_DEFAULTS = dict(rule="node", n_hidden=100, n_steps=25, gain=1.0, epochs=60,
-                             batch_size=64, n_perturb=1, sigma=0.1, lr=0.01, weight_gain=3.0,
-                             noise="white", loss="mse_count")
+PERTURBATION_DEFAULTS = dict(rule="node", n_hidden=100, n_steps=25, gain=1.0, epochs=40,
+                             batch_size=32, n_perturb=4, sigma=0.3, lr=0.03, weight_gain=3.0,
+                             noise="constant", loss="mse_count")
 
 
 def count_cross_entropy(trace: Trace, y, output: str = "output") -> np.ndarray:
