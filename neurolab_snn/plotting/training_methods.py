@@ -35,14 +35,16 @@ def plot_method_history(out: dict):
         elif key.endswith("loss"):
             ax_l.plot(epochs, vals, "o-", ms=3, label=key.replace("_", " "))
     test = 100 * out["test_accuracy"]
-    ax_a.axhline(test, color="k", lw=1, ls=":", label=f"held-out test {test:.1f} %")
+    what = " (converted SNN)" if "accuracy_vs_T" in out else ""
+    ax_a.axhline(test, color="k", lw=1, ls=":", label=f"held-out test{what} {test:.1f} %")
     ax_l.set(xlabel="epoch", ylabel="loss (cross-entropy, nats)", title="loss")
     ax_a.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
     for ax in (ax_l, ax_a):
         if ax.lines:
             ax.legend(frameon=False, fontsize=8)
-    fig.suptitle(f"method {out['method']}: {out.get('model', '')}, seed {out.get('seed')}, "
-                 f"{out.get('backend', '')}", fontsize=9)
+    trained = ": epochs of the source ReLU ANN" if "accuracy_vs_T" in out else ""
+    fig.suptitle(f"method {out['method']}{trained} ({out.get('model', '')} neurons, seed "
+                 f"{out.get('seed')}, {out.get('backend', '')})", fontsize=9)
     fig.tight_layout()
     return fig
 
