@@ -108,8 +108,12 @@ def train_relu_mlp(train, val, *, hidden=(256,), epochs: int = 60, lr: float = 1
                    progress: bool = False) -> tuple[ReLUNetwork, list[dict]]:
     """Train a ReLU MLP with scikit-learn (Adam, L2 penalty *alpha*); keep the best
     validation epoch.  Returns the network and the per-epoch history."""
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.neural_network import MLPClassifier
+    try:
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier
+    except ImportError as err:  # pragma: no cover - scikit-learn is the 'training' extra
+        raise RuntimeError("ANN -> SNN conversion trains its ReLU network with scikit-learn "
+                           "(pip install 'neurolab_snn[training]')") from err
     from tqdm.auto import tqdm
 
     if int(epochs) != epochs or epochs < 1:
