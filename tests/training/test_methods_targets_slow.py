@@ -16,3 +16,12 @@ def test_conversion_target(encoding):
     ann = np.mean([r["ann_test_accuracy"] for r in runs])
     assert snn >= 0.97, (snn, ann)
     assert abs(snn - ann) <= 0.01, (snn, ann)
+
+
+@pytest.mark.slow
+def test_perturbation_target():
+    """Node perturbation (defaults: constant noise, 4 perturbed copies per sample, 40
+    epochs) >= 90 %.  Measured 90.5 +- 0.3 % (90.42, 90.87, 90.20): at the target, not
+    above it - the runs are chaotic and a seed may fall a point short."""
+    acc = [train_perturbation(seed=s)["test_accuracy"] for s in range(3)]
+    assert np.mean(acc) >= 0.90, acc
