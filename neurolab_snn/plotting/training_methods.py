@@ -127,7 +127,8 @@ def run_method_command(args) -> int:
     for key in ("encoding", "model"):
         if getattr(args, key, None) is not None:
             kwargs[key] = getattr(args, key)
-    out_dir = Path(args.out)
+    out_dir = Path(args.out) if getattr(args, "out", None) is not None else \
+        Path("results/training")
     name = f"train_{'mnist' if args.mnist else 'digits'}_{args.method}"
     out = train(out_dir=out_dir / f"{name}_run", **kwargs, **options)
     out["dataset"] = "mnist" if args.mnist else "digits"
