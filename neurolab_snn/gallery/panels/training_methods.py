@@ -52,8 +52,10 @@ def make_panel(out_dir, quick: bool = False) -> dict:
                               (axes[1], wall, "wall time per run, with evaluation (s)")):
         mean = [np.mean(values[n]) for n in names]
         sd = [np.std(values[n]) for n in names]
-        ax.bar(pos, mean, yerr=sd if len(seeds) > 1 else None, capsize=4,
-               color=[f"C{k}" for k in range(len(names))])
+        bars = ax.bar(pos, mean, yerr=sd if len(seeds) > 1 else None, capsize=4,
+                      color=[f"C{k}" for k in range(len(names))])
+        ax.bar_label(bars, labels=[f"{m:.1f}" for m in mean], label_type="center",
+                     fontsize=8, color="white")
         for k, n in enumerate(names):
             ax.plot(np.full(len(values[n]), k), values[n], "k.", ms=4)
         ax.set_xticks(pos, names, rotation=20)
