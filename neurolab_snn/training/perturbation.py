@@ -16,7 +16,10 @@ Brian2 run (:class:`PerturbedForward`): for each sample a clean copy (the baseli
   input at every step; with the presynaptic activity :math:`x_{p,t}` (input or spikes of the
   layer below) the eligibility is :math:`e_p = \sum_t x_{p,t}^\top\xi_{p,t}` and
 
-  .. math:: \hat g_W = \frac{1}{MP}\sum_{m,p} \frac{L_{mp} - L_{m0}}{\sigma_u}\,e_{mp};
+  .. math:: \hat g_W = \frac{1}{MP}\sum_{m,p} \frac{L_{mp} - L_{m0}}{\sigma_u}\,e_{mp}
+
+  (``noise='constant'``, the default of :func:`train_perturbation`: one draw per neuron
+  and sample, held over the run, instead of one per step);
 
 * ``'accept_reject'`` - the accept/reject form: *P* candidate perturbations shared by the
   *M* samples; the best candidate replaces the weights if it lowers the minibatch loss.
@@ -25,8 +28,9 @@ The first two estimate the gradient of the loss smoothed by the perturbation
 (:math:`\nabla_W\,\mathbb E_\varepsilon L(W + \sigma\varepsilon)`, which is the gradient of
 *L* for a smooth loss as :math:`\sigma \to 0`): unbiased, with a variance that falls like
 1/(MP) and grows with the number of perturbed weights (WP) or node-steps (NP); they feed
-Adam (:class:`~neurolab_snn.training.optim.Adam`).  The loss is the spike-count
-cross-entropy (:class:`~neurolab_snn.training.losses.CECount`) per sample.
+Adam (:class:`~neurolab_snn.training.optim.Adam`).  The loss per sample is the squared
+error of the output spike counts against target counts (``loss='mse_count'``, default;
+snnTorch ``mse_count_loss``) or their cross-entropy (``'ce_count'``, the BPTT loss).
 
 References
 ----------
@@ -234,7 +238,7 @@ def train_perturbation(*, encoding: str = "rate", model: str = "LIF", seed: int 
 
     The network is :func:`~neurolab_snn.training.recipes.digits_network` (64 rate-coded
     inputs -> ``n_hidden`` *model* neurons -> 10 LIF outputs; ``n_hidden=0``: the 10 outputs
-    alone), the loss the spike-count cross-entropy; the best validation epoch is scored
+    alone), the loss :data:`LOSSES` ``[loss]``; the best validation epoch is scored
     on the test split.  *options* override :data:`PERTURBATION_DEFAULTS` (``rule``:
     ``'node'``, ``'weight'`` or ``'accept_reject'``; ``n_perturb``: perturbed copies per
     sample; ``sigma``; ``lr``; ...).  ``quick=True``: 300 training samples, 3 epochs, 32
@@ -320,7 +324,7 @@ def train_perturbation(*, encoding: str = "rate", model: str = "LIF", seed: int 
     finally:
         pf.close()
     wall = time.perf_counter() - start
-    cfg_json = {**cfg, "tau_m_ms": 10.0, "encoding": encoding, "model": model}
+    cfg_json = {**cfg, "encoding": encoding, "model": model}
     return {"method": "perturbation", "task": "digits", "model": model, "seed": seed,
             "backend": backend, "config": cfg_json, "history": history,
             "test_accuracy": test_acc, "test_loss": test_loss, "best_val_accuracy": best_acc,
