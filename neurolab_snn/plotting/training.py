@@ -169,12 +169,15 @@ PLOTS = {"train-digits": _digits_panels, "train-dms": _dms_panels}
 
 # ----------------------------------------------------------------------------- command line
 def add_train_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Options of ``neurolab train``: task, encoding, model, backend, epochs, seed, out, quick."""
+    """Options of ``neurolab train``: task, encoding, model, backend, epochs, seed, out, quick;
+    ``--method`` (a name of :mod:`neurolab_snn.training.methods`), ``--feedback``, ``--mnist``,
+    ``--set KEY=VALUE`` (run by :mod:`.training_methods`)."""
     parser.add_argument("task", choices=("digits", "dms"), help="what to train")
-    parser.add_argument("--encoding", choices=("rate", "latency"), default="rate",
-                        help="digits input code (rate: count loss; latency: first-spike loss)")
-    parser.add_argument("--model", choices=("LIF", "AdaptiveLIF", "GIF"), default=None,
-                        help="hidden neuron model (digits: LIF; dms: GIF)")
+    parser.add_argument("--encoding", choices=("rate", "latency", "analog"), default="rate",
+                        help="digits input code (rate: count loss; latency: first-spike loss; "
+                             "analog: constant current, --method conversion)")
+    parser.add_argument("--model", choices=("LIF", "AdaptiveLIF", "GIF", "IF"), default=None,
+                        help="hidden neuron model (digits: LIF; dms: GIF; conversion: IF)")
     parser.add_argument("--backend", choices=FORWARD_BACKENDS, default="runtime",
                         help="Brian2 backend of the forward pass (cuda: brian2cuda, a GPU)")
     parser.add_argument("--epochs", type=int, default=None, help="number of epochs")
@@ -187,6 +190,18 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     parser.add_argument("--resume", type=Path, default=None, metavar="DIR",
                         help="continue an interrupted run from its checkpoint: DIR is the "
                              "--out folder of that run (same task and options)")
+    from ..training.methods import method_names
+    parser.add_argument("--method", choices=method_names(), default="bptt",
+                        help="training method (digits; bptt: surrogate gradients, the default)")
+    parser.add_argument("--feedback", choices=("symmetric", "random", "direct", "uniform"),
+                        default=None,
+                        help="feedback of the methods that learn with local rules")
+    parser.add_argument("--mnist", type=Path, default=None, metavar="DIR",
+                        help="train on MNIST from the four IDX files in DIR instead of digits")
+    parser.add_argument("--mnist-limit", type=int, default=None, metavar="N",
+                        help="use at most N MNIST training and N test images")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="method option, e.g. --set rule=weight --set n_hidden=64")
     return parser
 
 
@@ -217,6 +232,10 @@ def train_command(args) -> int:
     from ..experiment.training_protocols import train_digits_protocol, train_dms_protocol
     from .report import write_protocol_outputs
 
+    if (getattr(args, "method", "bptt") != "bptt" or getattr(args, "mnist", None) is not None
+            or getattr(args, "feedback", None) is not None or getattr(args, "set", None)):
+        from .training_methods import run_method_command
+        return run_method_command(args)
     out = train_out_dir(args)
     run_dir = out / f"train_{args.task}_run"
     common = dict(model=args.model, backend=args.backend, seed=args.seed, quick=args.quick,

@@ -33,6 +33,11 @@ class LayerInput:
     (``not_refractory``, which the threshold has just cleared for the neurons
     that spike), as Brian2 does for an ``on_pre`` write.  Runtime backends only
     (the operation is Python); ``W``, ``R`` and ``values`` are written in place.
+
+    Perturbation methods (:mod:`~neurolab_snn.training.perturbation`) may set
+    ``W_copies`` (batch, n_pre, n): a weight matrix per network copy instead of
+    the shared ``W``, and ``noise`` (T, batch * n): added to the input of every
+    step (in the target's unit); both ``None`` by default.
     """
 
     def __init__(self, group, target: str, batch: int, *, gated: bool, n_pre: int,
@@ -45,6 +50,8 @@ class LayerInput:
         self.R = np.zeros((n, n)) if recurrent else None
         self._s_pre = np.zeros((batch, n_pre))
         self._s_own = np.zeros((batch, n)) if recurrent else None
+        self.W_copies: np.ndarray | None = None
+        self.noise: np.ndarray | None = None
 
     def operation(self, clock, name: str) -> NetworkOperation:
         return NetworkOperation(self.step, clock=clock, when="synapses", name=name)
@@ -60,16 +67,23 @@ class LayerInput:
         flat[space[:count]] = 1.0
         return buffer
 
+    def _project(self, s) -> np.ndarray:
+        if self.W_copies is None:
+            return (s @ self.W).reshape(-1)
+        return np.matmul(s[:, None, :], self.W_copies).reshape(-1)
+
     def step(self) -> None:
         group, u = self.group, None
+        k = group.clock.variables["timestep"].get_value()[0]
         if self.values is not None:
-            s = self.values[group.clock.variables["timestep"].get_value()[0]]
-            u = (s.reshape(self.batch, -1) @ self.W).reshape(-1)
+            u = self._project(self.values[k].reshape(self.batch, -1))
         elif self._spikes(self.pre, self._s_pre) is not None:
-            u = (self._s_pre @ self.W).reshape(-1)
+            u = self._project(self._s_pre)
         if self.R is not None and self._spikes(group, self._s_own) is not None:
             su = (self._s_own @ self.R).reshape(-1)
             u = su if u is None else np.add(u, su, out=su)
+        if self.noise is not None:
+            u = self.noise[k] if u is None else u + self.noise[k]
         if u is None:
             return
         x = group.variables[self.target].get_value()

@@ -22,7 +22,9 @@ __all__ = ["METHODS", "get_method", "method_names"]
 
 #: method name -> "module:function" (relative to neurolab_snn.training)
 METHODS: dict[str, str] = {
-    "bptt": "recipes:train_digits",
+    "bptt": "recipes:train_bptt",
+    "conversion": "conversion:train_conversion",
+    "perturbation": "perturbation:train_perturbation",
     "superspike": "superspike:train_superspike",
     "eventprop": "spike_time_learning:train",
 }

@@ -39,7 +39,7 @@ from .surrogates import FastSigmoid
 from .tasks import DigitsTask, DMSTask
 from .trainer import Trainer, TrainSettings, check_count
 
-__all__ = ["digits_network", "train_digits", "dms_network", "train_dms", "leaky_readout",
+__all__ = ["digits_network", "train_digits", "train_bptt", "dms_network", "train_dms", "leaky_readout",
            "hidden_model", "topographic_input", "DIGITS_DEFAULTS", "DMS_LR_SCALE"]
 
 #: Default settings.  Measured (held-out test split, 3 seeds, Brian2 runtime forward):
@@ -113,6 +113,7 @@ def _snapshot(trainer, dataset, index: int = 0) -> dict:
 def train_digits(encoding: str = "rate", *, model: str = "LIF", seed: int = 0,
                  backend: str = "runtime", epochs: int | None = None, quick: bool = False,
                  out_dir=None, progress: bool = False, trainable=(), resume: bool = False,
+                 data=None,
                  **overrides) -> dict:
     """Train the digits network; return metrics, curves and before/after rasters.
 
@@ -123,6 +124,7 @@ def train_digits(encoding: str = "rate", *, model: str = "LIF", seed: int = 0,
     ``resume=True`` continues from ``out_dir/checkpoint.npz`` (the end of the last
     finished epoch of an interrupted run with the same settings); the result is
     identical to that of an uninterrupted run.
+    *data*: an optional (train, val, test) triple of Datasets (default: the digits split).
     """
     cfg = dict(DIGITS_DEFAULTS[encoding])
     if quick:
@@ -133,7 +135,7 @@ def train_digits(encoding: str = "rate", *, model: str = "LIF", seed: int = 0,
     for key in ("epochs", "batch_size"):           # before the data set is loaded
         check_count(key, cfg[key])
     task = DigitsTask(encoding=encoding, n_steps=cfg["n_steps"], gain=cfg["gain"],
-                      on_off=cfg.get("on_off", False))
+                      on_off=cfg.get("on_off", False), data=data)
     if quick:
         from .tasks import Dataset
         task.train = Dataset(task.train.x[:300], task.train.y[:300])
@@ -156,6 +158,17 @@ def train_digits(encoding: str = "rate", *, model: str = "LIF", seed: int = 0,
     cfg["tau_m"] = float(cfg["tau_m"] / ms)
     return _summary(f"digits-{encoding}", model, seed, backend, cfg, trainer, result, wall,
                     {"before": before, "after": after})
+
+
+def train_bptt(*, encoding: str = "rate", model: str = "LIF", seed: int = 0,
+               backend: str = "runtime", epochs: int | None = None, quick: bool = False,
+               out_dir=None, progress: bool = False, data=None, **options) -> dict:
+    """The method ``'bptt'`` of :mod:`~neurolab_snn.training.methods`: :func:`train_digits`
+    (surrogate gradients through the derived adjoint) with the registry's calling convention."""
+    out = train_digits(encoding, model=model, seed=seed, backend=backend, epochs=epochs,
+                       quick=quick, out_dir=out_dir, progress=progress, data=data, **options)
+    out["method"] = "bptt"
+    return out
 
 
 def dms_network(model: str = "GIF", *, n_exc: int = 80, n_inh: int = 20, dt=5 * ms,

@@ -33,7 +33,7 @@ from .adjoint import first_spike_times, first_spike_vjp
 from .losses import CECount, CERate, CETemporal
 
 __all__ = ["Dataset", "DigitsTask", "DMSTask", "load_digits_split", "load_mnist_idx",
-           "write_idx", "split_indices"]
+           "load_mnist_split", "write_idx", "split_indices", "MNIST_FILES"]
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,47 @@ def write_idx(path, array) -> Path:
         with opener(tmp, "wb") as fh:
             fh.write(header + arr.tobytes())
     return Path(path)
+
+
+#: File names of the MNIST distribution (LeCun et al. 1998), optionally with ``.gz``.
+MNIST_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+               "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+
+
+def _find_idx(directory: Path, name: str) -> Path:
+    for candidate in (directory / name, directory / f"{name}.gz"):
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(f"MNIST directory {str(directory)!r} has no {name!r} (or .gz); "
+                            f"expected the four files {sorted(sum(MNIST_FILES.values(), ()))}")
+
+
+def load_mnist_split(directory, *, val_fraction: float = 0.1, seed: int = 0,
+                     limit: int | None = None) -> tuple[Dataset, Dataset, Dataset]:
+    """MNIST from the four IDX files in *directory* as (train, val, test) Datasets.
+
+    The test split is the ``t10k`` files; the validation split is a random
+    *val_fraction* of the training files (drawn with *seed*).  *limit*: at most
+    that many training + validation samples and that many test samples (e.g. for a
+    short run on a CPU).
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise FileNotFoundError(f"MNIST directory {str(directory)!r} does not exist")
+    if not 0.0 < val_fraction < 1.0:
+        raise ValueError(f"val_fraction={val_fraction!r}; expected 0 < val_fraction < 1")
+    train = load_mnist_idx(*(_find_idx(directory, n) for n in MNIST_FILES["train"]))
+    test = load_mnist_idx(*(_find_idx(directory, n) for n in MNIST_FILES["test"]))
+    if limit is not None:
+        if int(limit) != limit or limit < 2:
+            raise ValueError(f"limit={limit!r}; expected an integer >= 2")
+        train = Dataset(train.x[:limit], train.y[:limit])
+        test = Dataset(test.x[:limit], test.y[:limit])
+    tr, va = split_indices(len(train), (1.0 - val_fraction, val_fraction), seed)
+    if len(va) == 0 or len(tr) == 0:
+        raise ValueError(f"{len(train)} training samples cannot be split with "
+                         f"val_fraction={val_fraction}")
+    return Dataset(train.x[tr], train.y[tr]), Dataset(train.x[va], train.y[va]), test
 
 
 # ----------------------------------------------------------------------------- digits
