@@ -23,6 +23,7 @@ __all__ = ["METHODS", "get_method", "method_names"]
 #: method name -> "module:function" (relative to neurolab_snn.training)
 METHODS: dict[str, str] = {
     "bptt": "recipes:train_digits",
+    "stdp": "stdp_learning:train_stdp",
 }
 
 

@@ -34,7 +34,8 @@ The network here is built from the package's parts:
 
 Per presentation (a Brian2 ``NetworkOperation`` at its start): the input
 weights of each excitatory neuron ``j`` are scaled to ``sum_i w_ij = w_total``
-(training only), and the membrane potentials, conductances and STDP traces
+and clipped to the bound ``w_max = 1`` (training only; the clip, absent from
+the paper, keeps every weight in ``[0, w_max]``), and the membrane potentials, conductances and STDP traces
 are set back to rest.  The reset replaces the paper's 150 ms of silent input
 between images, whose purpose is to let these variables decay; ``theta``
 (tau = 1e4 s) is carried over, as in the paper.  One Brian2 run covers all
@@ -83,16 +84,18 @@ class STDPSettings:
         Presentation time of one image (the paper: 350 ms).
     dt : Quantity
         Integration step (the paper: 0.5 ms).
-    rate_max : Quantity
-        Poisson rate of a pixel of intensity 1.  Default 16 x 63.75 Hz: a pixel of
-        scikit-learn's digits counts the set pixels of a 4 x 4 block of a 32 x 32
-        bitmap (Alpaydin & Kaynak 1998), so it fires as the 16 MNIST-like pixels
-        it pools would at the paper's 63.75 Hz each.
+    rate_max : Quantity, optional
+        Poisson rate of a pixel of intensity 1.  Default (None)
+        ``63.75 Hz * max(1, 1024/n_in)``: the paper's rate for images of 28 x 28
+        or 32 x 32 pixels; a pixel of a smaller image stands for the pixels of a
+        32 x 32 bitmap it pools (scikit-learn's 8 x 8 digits count the set pixels
+        of 4 x 4 blocks of a 32 x 32 bitmap; Alpaydin & Kaynak 1998), so it fires
+        as those 16 pixels would together: 1020 Hz.
     w_unit : Quantity
         Conductance jump of an input synapse of weight 1 (siemens).
-    w_total : float
-        Sum of the input weights of each excitatory neuron after normalisation
-        (the paper: 78 over 784 MNIST pixels).
+    w_total : float, optional
+        Sum of the input weights of each excitatory neuron after normalisation.
+        Default (None) ``0.1 * n_in`` (the paper: 78 over 784 MNIST pixels).
     w_inh : Quantity
         Lateral inhibitory conductance jump (siemens; the paper: 17 leak units).
     w_init_max : float
@@ -110,9 +113,9 @@ class STDPSettings:
     n_exc: int = 400
     t_present: Quantity = field(default_factory=lambda: 150 * ms)
     dt: Quantity = field(default_factory=lambda: 0.5 * ms)
-    rate_max: Quantity = field(default_factory=lambda: 1020 * Hz)
+    rate_max: Quantity | None = None
     w_unit: Quantity = field(default_factory=lambda: 1 * nS)
-    w_total: float = 6.4
+    w_total: float | None = None
     w_inh: Quantity = field(default_factory=lambda: 17 * nS)
     w_init_max: float = 0.3
     nu_pre: float = 1e-4
@@ -127,12 +130,15 @@ class STDPSettings:
                 raise ValueError(f"STDPSettings.{name}={value!r}: expected a positive integer")
         for name in ("t_present", "dt"):
             check_quantity(f"STDPSettings.{name}", getattr(self, name), second, positive=True)
-        check_quantity("STDPSettings.rate_max", self.rate_max, Hz, positive=True)
+        if self.rate_max is not None:
+            check_quantity("STDPSettings.rate_max", self.rate_max, Hz, positive=True)
         check_quantity("STDPSettings.w_unit", self.w_unit, nS, positive=True)
         check_quantity("STDPSettings.w_inh", self.w_inh, nS, nonnegative=True)
         check_quantity("STDPSettings.Delta_th", self.Delta_th, mV, nonnegative=True)
         for name in ("w_total", "w_init_max", "nu_pre", "nu_post"):
             value = getattr(self, name)
+            if value is None and name == "w_total":
+                continue
             if isinstance(value, bool) or not np.isfinite(value) or value < 0:
                 raise ValueError(f"STDPSettings.{name}={value!r}: expected a finite number >= 0")
         if self.w_init_max > 1:
@@ -148,6 +154,16 @@ class STDPSettings:
         """Time steps of one presentation."""
         return int(round(to_si(self.t_present) / to_si(self.dt)))
 
+    def input_rate(self, n_in: int) -> Quantity:
+        """Rate of a pixel of intensity 1 for images of *n_in* pixels."""
+        if self.rate_max is not None:
+            return self.rate_max
+        return 63.75 * Hz * max(1.0, 1024 / n_in)
+
+    def weight_total(self, n_in: int) -> float:
+        """Sum of the input weights of a neuron for images of *n_in* pixels."""
+        return 0.1 * n_in if self.w_total is None else float(self.w_total)
+
     def rule(self) -> TripletSTDP:
         """The plasticity rule of the input synapses."""
         return TripletSTDP.diehl_cook2015(nu_pre=self.nu_pre, nu_post=self.nu_post)
@@ -155,7 +171,8 @@ class STDPSettings:
     def as_dict(self) -> dict:
         """JSON-able settings (quantities in ms, Hz, nS, mV)."""
         return {"n_exc": self.n_exc, "t_present_ms": float(self.t_present / ms),
-                "dt_ms": float(self.dt / ms), "rate_max_Hz": float(self.rate_max / Hz),
+                "dt_ms": float(self.dt / ms),
+                "rate_max_Hz": None if self.rate_max is None else float(self.rate_max / Hz),
                 "w_unit_nS": float(self.w_unit / nS), "w_total": self.w_total,
                 "w_inh_nS": float(self.w_inh / nS), "w_init_max": self.w_init_max,
                 "nu_pre": self.nu_pre, "nu_post": self.nu_post,
@@ -238,6 +255,8 @@ class _Presentations:
         self.v_rest = float(to_si(model.parameters["E_L"]))
         self.state = [exc.variables[k].get_value() for k in ("v", "g_e", "g_i")]
         self.w = syn.variables["w_syn"].get_value()
+        self.w_max = settings.rule().w_max
+        self.w_total = settings.weight_total(n_in)
         self.traces = ([syn.variables[k].get_value() for k in settings.rule().code().traces]
                        if plastic else [])
         self.calls = 0
@@ -246,8 +265,8 @@ class _Presentations:
         if self.plastic:
             w = self.w[self.index]
             sums = w.sum(axis=0)
-            w *= np.where(sums > 0, self.settings.w_total / np.maximum(sums, 1e-300), 0.0)
-            self.w[self.index] = w
+            w *= np.where(sums > 0, self.w_total / np.maximum(sums, 1e-300), 0.0)
+            self.w[self.index] = np.minimum(w, self.w_max)
         v, g_e, g_i = self.state
         v[:] = self.v_rest
         g_e[:] = 0.0
@@ -312,7 +331,7 @@ def run_presentations(settings: STDPSettings, x: np.ndarray, *, model: NeuronMod
     if not plastic:
         model = frozen_threshold(model)
         theta = np.zeros(settings.n_exc) if theta is None else theta
-    rates = x * float(to_si(settings.rate_max))
+    rates = x * float(to_si(settings.input_rate(x.shape[1])))
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -333,7 +352,7 @@ def run_presentations(settings: STDPSettings, x: np.ndarray, *, model: NeuronMod
         image = steps // settings.steps_per_image
         counts = np.zeros((len(x), settings.n_exc), dtype=np.int64)
         np.add.at(counts, (image, np.asarray(mon.i[:], dtype=np.int64)), 1)
-        w_end = hook.weights()
+        w_end = hook.weights() if plastic else weights.copy()
         theta_end = np.array(circuit.groups["exc"].theta_[:], dtype=np.float64)
     if bar is not None:
         bar.update(len(x) - bar.n)
@@ -404,8 +423,8 @@ def classify(counts: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarr
 
 
 #: Settings of ``quick=True`` (a smoke test well under a minute).
-QUICK = dict(n_exc=20, t_present=50 * ms, epochs=1)
-QUICK_SAMPLES = (120, 60, 100)   # train, val, test images
+QUICK = dict(n_exc=20, t_present=40 * ms, epochs=1)
+QUICK_SAMPLES = (100, 40, 80)   # train, val, test images
 
 
 def _subset(ds: Dataset, n: int | None) -> Dataset:
@@ -437,7 +456,7 @@ def train_stdp(*, encoding: str = "rate", model: str = "LIF", seed: int = 0,
     epochs : int, optional
         Passes over the training set (default ``settings.epochs``).
     quick : bool
-        20 neurons, 50 ms presentations, 120 / 60 / 100 train / val / test images.
+        20 neurons, 40 ms presentations, 100 / 40 / 80 train / val / test images.
     out_dir : path, optional
         Where to write ``metrics.json`` (atomically).
     progress : bool
@@ -512,7 +531,7 @@ def train_stdp(*, encoding: str = "rate", model: str = "LIF", seed: int = 0,
     labels, mean_response = assign_labels(label_run["counts"], label_set.y, n_classes)
     if np.all(labels < 0):
         raise ValueError(f"method 'stdp': no excitatory neuron fired while labelling; the input "
-                         f"is too weak (rate_max={settings.rate_max!r}, w_unit="
+                         f"is too weak (rate_max={settings.input_rate(train.x.shape[1])!r}, w_unit="
                          f"{settings.w_unit!r}): expected larger values")
     scores = {}
     for name, ds, salt in (("val", val, 8), ("test", test, 9)):
@@ -522,7 +541,10 @@ def train_stdp(*, encoding: str = "rate", model: str = "LIF", seed: int = 0,
     history[-1].update(val_accuracy=scores["val"], train_accuracy=train_acc)
     side = int(round(np.sqrt(train.x.shape[1])))
     shape = [side, side] if side * side == train.x.shape[1] else [train.x.shape[1]]
-    config = {**settings.as_dict(), "encoding": encoding, "model": model, "backend": backend,
+    n_in = train.x.shape[1]
+    config = {**settings.as_dict(), "rate_max_Hz": float(settings.input_rate(n_in) / Hz),
+              "w_total": settings.weight_total(n_in), "encoding": encoding, "model": model,
+              "backend": backend,
               "quick": quick, "n_train": len(train), "n_val": len(val), "n_test": len(test),
               "n_label": len(label_set), "rule": settings.rule().label,
               "neuron": neuron.options.get("preset")}
