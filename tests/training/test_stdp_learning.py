@@ -7,7 +7,7 @@ from neurolab_snn.sim import CurrentInput, simulate
 from neurolab_snn.stimuli import step_current
 from neurolab_snn.training.methods import get_method
 from neurolab_snn.training.stdp_learning import (STDPSettings, assign_labels, classify,
-                                                 diehl_cook_model, frozen_threshold,
+                                                 diehl_cook_model, frozen_threshold, respond,
                                                  run_presentations, train_stdp)
 from neurolab_snn.training.tasks import Dataset, load_digits_split
 from neurolab_snn.units import Hz, mV, ms, nA, second, to_si
@@ -70,7 +70,8 @@ def test_threshold_adapts_during_learning_and_is_frozen_for_testing(digits):
     Labelling/testing (plastic=False): theta stays exactly at its given value.
     """
     x = digits[0].x[:20]
-    res = run_presentations(SMALL, x, model=diehl_cook_model(), seed=1, **NP)
+    res = run_presentations(SMALL, x, model=diehl_cook_model(Delta_th=SMALL.Delta_th), seed=1,
+                            **NP)
     n_spikes = res["counts"].sum(axis=0)
     assert n_spikes.sum() > 50
     bound = to_si(SMALL.Delta_th) * n_spikes
@@ -81,6 +82,18 @@ def test_threshold_adapts_during_learning_and_is_frozen_for_testing(digits):
                                weights=res["weights"], theta=res["theta"], seed=1, **NP)
     assert frozen["counts"].sum() > 0
     np.testing.assert_array_equal(frozen["theta"], res["theta"])
+    # the re-presentation rule: no repeat = one run; repeats leave fewer weak images
+    kw = dict(model=diehl_cook_model(), weights=res["weights"], theta=res["theta"], seed=2,
+              **NP)
+    once = respond(STDPSettings(n_exc=12, t_present=40 * ms, max_boosts=0), x[:8], **kw)
+    plain = run_presentations(SMALL, x[:8], plastic=False, **kw)["counts"]
+    np.testing.assert_array_equal(once, plain)
+    boosted = respond(STDPSettings(n_exc=12, t_present=40 * ms, min_spikes=50), x[:8], **kw)
+    weak = once.sum(axis=1) < 50
+    assert weak.any()
+    assert boosted[weak].sum(axis=1).mean() > once[weak].sum(axis=1).mean()
+    silent = run_presentations(SMALL, x[:2], plastic=False, rate_scale=0.0, **kw)["counts"]
+    assert silent.sum() == 0
 
 
 def test_assign_labels_and_classify_on_known_counts():
@@ -101,7 +114,7 @@ def test_labelling_is_deterministic_given_the_seed(digits):
     tr, va, te = digits
     data = (Dataset(tr.x[:30], tr.y[:30]), Dataset(va.x[:10], va.y[:10]),
             Dataset(te.x[:15], te.y[:15]))
-    kw = dict(data=data, n_exc=10, t_present=30 * ms, **NP)
+    kw = dict(data=data, n_exc=10, t_present=30 * ms, max_boosts=1, **NP)
     a, b = train_stdp(seed=4, **kw), train_stdp(seed=4, **kw)
     np.testing.assert_array_equal(a["labels"], b["labels"])
     np.testing.assert_array_equal(a["receptive_fields"], b["receptive_fields"])
@@ -123,6 +136,7 @@ def test_labelling_is_deterministic_given_the_seed(digits):
     (dict(t_present=0.3 * ms), "not a multiple of dt"),
     (dict(w_unit=1 * mV), "w_unit.*dimension S"),
     (dict(learning_rate=0.1), "unknown option"),
+    (dict(max_boosts=-1), "max_boosts=-1"),
 ])
 def test_bad_input_is_rejected(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
