@@ -8,7 +8,7 @@ __all__ = ["plot_receptive_fields"]
 
 
 def plot_receptive_fields(weights, labels, image_shape, *, n_show: int = 100,
-                          title: str = "", w_max: float = 1.0):
+                          title: str = "", w_max: float | None = None):
     """Grid of the input weights of up to *n_show* neurons, sorted by label.
 
     Parameters
@@ -20,7 +20,9 @@ def plot_receptive_fields(weights, labels, image_shape, *, n_show: int = 100,
     image_shape : (rows, cols)
         Shape of one input image; ``rows * cols == n_inputs``.
     n_show : int
-        Neurons shown: evenly spaced over the label-sorted neurons.
+        Neurons shown: evenly spaced over the label-sorted neurons, 10 per row.
+    w_max : float, optional
+        Top of the colour scale (default: the largest weight shown).
 
     Returns
     -------
@@ -34,20 +36,24 @@ def plot_receptive_fields(weights, labels, image_shape, *, n_show: int = 100,
                          f"{tuple(image_shape)}: expected (n, rows*cols), (n,) and (rows, cols)")
     order = np.argsort(np.where(labels < 0, labels.max() + 1, labels), kind="stable")
     pick = order[np.unique(np.linspace(0, len(order) - 1, min(n_show, len(order))).astype(int))]
-    side = int(np.ceil(np.sqrt(len(pick))))
-    fig, axes = plt.subplots(side, side, figsize=(0.62 * side + 1.2, 0.62 * side + 0.6),
+    ncols = min(10, len(pick))
+    nrows = int(np.ceil(len(pick) / ncols))
+    vmax = w_max if w_max is not None else max(float(weights[pick].max()), 1e-12)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(0.7 * ncols + 1.6, 0.7 * nrows + 1.0),
                              squeeze=False)
     image = None
     for ax in axes.ravel():
         ax.set_axis_off()
     for ax, k in zip(axes.ravel(), pick):
-        image = ax.imshow(weights[k].reshape(rows, cols), cmap="hot_r", vmin=0, vmax=w_max,
+        image = ax.imshow(weights[k].reshape(rows, cols), cmap="hot_r", vmin=0, vmax=vmax,
                           interpolation="nearest")
-        ax.text(0.02, 0.98, "-" if labels[k] < 0 else str(labels[k]), transform=ax.transAxes,
-                ha="left", va="top", fontsize=6, color="tab:blue", fontweight="bold")
-    fig.subplots_adjust(left=0.02, right=0.86, bottom=0.02, top=0.9, wspace=0.08, hspace=0.08)
+        ax.text(0.04, 0.96, "-" if labels[k] < 0 else str(labels[k]), transform=ax.transAxes,
+                ha="left", va="top", fontsize=7, color="tab:blue", fontweight="bold",
+                bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.85))
+    fig.subplots_adjust(left=0.02, right=0.82, bottom=0.03, top=1 - 0.75 / (0.7 * nrows + 1.0),
+                        wspace=0.08, hspace=0.08)
     if image is not None:
-        cax = fig.add_axes([0.88, 0.2, 0.025, 0.6])
-        fig.colorbar(image, cax=cax, label="input weight w / w_max")
-    fig.suptitle(title, fontsize=9)
+        cax = fig.add_axes([0.85, 0.15, 0.025, 0.6])
+        fig.colorbar(image, cax=cax, label="input weight w (w_max = 1)")
+    fig.suptitle(title, fontsize=8)
     return fig

@@ -27,10 +27,10 @@ def make_panel(out_dir, quick: bool = False) -> dict:
     out_dir = Path(out_dir)
     res = train_stdp(seed=0, quick=quick)
     cfg = res["config"]
-    title = (f"Diehl & Cook STDP, {cfg['n_exc']} excitatory neurons, {cfg['n_train']} training "
-             f"images x {cfg['epochs']} epoch(s): test accuracy "
-             f"{100 * res['test_accuracy']:.1f} %\n(number: label from the mean response per "
-             "class on the training set)")
+    title = (f"Diehl & Cook STDP: {cfg['n_exc']} neurons, {cfg['n_train']} images x "
+             f"{cfg['epochs']} epoch(s), test accuracy {100 * res['test_accuracy']:.1f} %\n"
+             f"input weights of {min(100, cfg['n_exc'])} neurons (8 x 8 pixels); "
+             "blue: label (class of the highest mean response)")
     fig = plot_receptive_fields(res["receptive_fields"], res["labels"], res["image_shape"],
                                 title=title)
     save_figure(fig, out_dir / f"{NAME}.png")
