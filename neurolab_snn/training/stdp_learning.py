@@ -104,6 +104,11 @@ class STDPSettings:
     nu_pre, nu_post : float
         Depression and potentiation rates of
         :meth:`~neurolab_snn.synapses.TripletSTDP.diehl_cook2015`.
+    nu_pair : float
+        Pair potentiation ``w += nu_pair r1`` at every postsynaptic spike
+        (``A2_plus`` of the triplet rule; 0 in the paper's code).  The rule of the
+        paper's text, ``Delta w = eta (x_pre - x_tar)`` at a postsynaptic spike,
+        is this term, with the weight normalisation in the role of ``x_tar``.
     Delta_th : Quantity
         Threshold increment per spike during training.
     epochs : int
@@ -116,7 +121,7 @@ class STDPSettings:
     """
 
     n_exc: int = 400
-    t_present: Quantity = field(default_factory=lambda: 150 * ms)
+    t_present: Quantity = field(default_factory=lambda: 100 * ms)
     dt: Quantity = field(default_factory=lambda: 0.5 * ms)
     rate_max: Quantity | None = None
     w_unit: Quantity = field(default_factory=lambda: 1 * nS)
@@ -125,6 +130,7 @@ class STDPSettings:
     w_init_max: float = 0.3
     nu_pre: float = 1e-4
     nu_post: float = 1e-2
+    nu_pair: float = 0.0
     Delta_th: Quantity = field(default_factory=lambda: 0.5 * mV)
     epochs: int = 1
     min_spikes: int = 5
@@ -144,7 +150,7 @@ class STDPSettings:
         check_quantity("STDPSettings.w_unit", self.w_unit, nS, positive=True)
         check_quantity("STDPSettings.w_inh", self.w_inh, nS, nonnegative=True)
         check_quantity("STDPSettings.Delta_th", self.Delta_th, mV, nonnegative=True)
-        for name in ("w_total", "w_init_max", "nu_pre", "nu_post"):
+        for name in ("w_total", "w_init_max", "nu_pre", "nu_post", "nu_pair"):
             value = getattr(self, name)
             if value is None and name == "w_total":
                 continue
@@ -175,7 +181,8 @@ class STDPSettings:
 
     def rule(self) -> TripletSTDP:
         """The plasticity rule of the input synapses."""
-        return TripletSTDP.diehl_cook2015(nu_pre=self.nu_pre, nu_post=self.nu_post)
+        rule = TripletSTDP.diehl_cook2015(nu_pre=self.nu_pre, nu_post=self.nu_post)
+        return dataclasses.replace(rule, A2_plus=self.nu_pair) if self.nu_pair else rule
 
     def as_dict(self) -> dict:
         """JSON-able settings (quantities in ms, Hz, nS, mV)."""
@@ -184,7 +191,7 @@ class STDPSettings:
                 "rate_max_Hz": None if self.rate_max is None else float(self.rate_max / Hz),
                 "w_unit_nS": float(self.w_unit / nS), "w_total": self.w_total,
                 "w_inh_nS": float(self.w_inh / nS), "w_init_max": self.w_init_max,
-                "nu_pre": self.nu_pre, "nu_post": self.nu_post,
+                "nu_pre": self.nu_pre, "nu_post": self.nu_post, "nu_pair": self.nu_pair,
                 "Delta_th_mV": float(self.Delta_th / mV), "epochs": self.epochs,
                 "min_spikes": self.min_spikes, "max_boosts": self.max_boosts}
 
