@@ -24,8 +24,9 @@ The network here is built from the package's parts:
   ``dtheta/dt = -theta/tau_a``);
 * input -> excitatory: :class:`~neurolab_snn.synapses.ConductanceSynapse`
   (conductance jump ``w * w_unit``) with the plasticity rule
-  :meth:`~neurolab_snn.synapses.TripletSTDP.diehl_cook2015` (weights in
-  ``[0, 1]``);
+  :meth:`~neurolab_snn.synapses.TripletSTDP.diehl_cook2015` plus a pair
+  potentiation term ``nu_pair`` (weights in ``[0, 1]``; see
+  :class:`STDPSettings`);
 * inhibition: :func:`~neurolab_snn.circuits.lateral_inhibition` with
   ``winner_take_all=True`` - every excitatory spike opens an inhibitory
   conductance ``w_inh`` in all the other excitatory neurons (the paper's
@@ -35,8 +36,8 @@ The network here is built from the package's parts:
 Per presentation (a Brian2 ``NetworkOperation`` at its start): the input
 weights of each excitatory neuron ``j`` are scaled to ``sum_i w_ij = w_total``
 and clipped to the bound ``w_max = 1`` (training only; the clip, absent from
-the paper, keeps every weight in ``[0, w_max]``), and the membrane potentials, conductances and STDP traces
-are set back to rest.  The reset replaces the paper's 150 ms of silent input
+the paper, keeps every weight in ``[0, w_max]``), and the membrane potentials,
+conductances and STDP traces are set back to rest.  The reset replaces the paper's 150 ms of silent input
 between images, whose purpose is to let these variables decay; ``theta``
 (tau = 1e4 s) is carried over, as in the paper.  One Brian2 run covers all
 presentations of an epoch (rates from a ``TimedArray``), so the per-run
@@ -110,7 +111,8 @@ class STDPSettings:
         paper's text, ``Delta w = eta (x_pre - x_tar)`` at a postsynaptic spike,
         is this term, with the weight normalisation in the role of ``x_tar``.
     Delta_th : Quantity
-        Threshold increment per spike during training.
+        Threshold increment per spike during training (the paper: 0.05 mV over
+        60 000 MNIST images; more here, where the training set is 50 times smaller).
     epochs : int
         Passes over the training set (a new random order each pass).
     min_spikes, max_boosts : int
@@ -130,9 +132,9 @@ class STDPSettings:
     w_init_max: float = 0.3
     nu_pre: float = 1e-4
     nu_post: float = 1e-2
-    nu_pair: float = 0.0
-    Delta_th: Quantity = field(default_factory=lambda: 0.5 * mV)
-    epochs: int = 1
+    nu_pair: float = 3e-3
+    Delta_th: Quantity = field(default_factory=lambda: 0.25 * mV)
+    epochs: int = 2
     min_spikes: int = 5
     max_boosts: int = 4
 

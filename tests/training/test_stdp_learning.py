@@ -36,7 +36,8 @@ def test_weights_stay_in_bounds_and_are_normalised(digits):
     assert res["counts"].sum() > 30
     assert w.min() >= 0.0 and w.max() <= 1.0
     assert (w == 0.0).mean() > 0.05 and (w == 1.0).mean() > 0.01   # both bounds reached
-    frozen_rule = STDPSettings(n_exc=12, t_present=40 * ms, nu_pre=0.0, nu_post=0.0)
+    frozen_rule = STDPSettings(n_exc=12, t_present=40 * ms, nu_pre=0.0, nu_post=0.0,
+                               nu_pair=0.0)
     res = run_presentations(frozen_rule, x[:3], model=diehl_cook_model(), seed=3, **NP)
     np.testing.assert_allclose(res["weights"].sum(axis=0), 6.4, rtol=1e-12)   # 0.1 * 64
     assert res["weights"].max() <= 1.0
