@@ -54,6 +54,6 @@ def plot_receptive_fields(weights, labels, image_shape, *, n_show: int = 100,
                         wspace=0.08, hspace=0.08)
     if image is not None:
         cax = fig.add_axes([0.85, 0.15, 0.025, 0.6])
-        fig.colorbar(image, cax=cax, label="input weight w (w_max = 1)")
+        fig.colorbar(image, cax=cax, label="weight w")
     fig.suptitle(title, fontsize=8)
     return fig

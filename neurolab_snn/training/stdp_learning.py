@@ -43,8 +43,10 @@ between images, whose purpose is to let these variables decay; ``theta``
 presentations of an epoch (rates from a ``TimedArray``), so the per-run
 overhead is paid once per epoch.
 
-Labelling (:func:`assign_labels`) and classification (:func:`classify`) are
-pure numpy functions of spike-count matrices.
+Labelling and testing apply the paper's re-presentation rule (:func:`respond`);
+labelling (:func:`assign_labels`) and classification (:func:`classify`) are
+pure numpy functions of spike-count matrices.  Settings, measured accuracy and
+the differences from the paper: ``docs/stdp_learning.md``.
 """
 from __future__ import annotations
 
@@ -87,7 +89,7 @@ class STDPSettings:
         Integration step (the paper: 0.5 ms).
     rate_max : Quantity, optional
         Poisson rate of a pixel of intensity 1.  Default (None)
-        ``63.75 Hz * max(1, 1024/n_in)``: the paper's rate for images of 28 x 28
+        ``63.75 Hz * max(1, 1024 // n_in)``: the paper's rate for images of 28 x 28
         or 32 x 32 pixels; a pixel of a smaller image stands for the pixels of a
         32 x 32 bitmap it pools (scikit-learn's 8 x 8 digits count the set pixels
         of 4 x 4 blocks of a 32 x 32 bitmap; Alpaydin & Kaynak 1998), so it fires
@@ -175,7 +177,7 @@ class STDPSettings:
         """Rate of a pixel of intensity 1 for images of *n_in* pixels."""
         if self.rate_max is not None:
             return self.rate_max
-        return 63.75 * Hz * max(1.0, 1024 / n_in)
+        return 63.75 * Hz * max(1, 1024 // n_in)
 
     def weight_total(self, n_in: int) -> float:
         """Sum of the input weights of a neuron for images of *n_in* pixels."""

@@ -30,7 +30,7 @@ def make_panel(out_dir, quick: bool = False) -> dict:
     title = (f"Diehl & Cook STDP: {cfg['n_exc']} neurons, {cfg['n_train']} images x "
              f"{cfg['epochs']} epoch(s), test accuracy {100 * res['test_accuracy']:.1f} %\n"
              f"input weights of {min(100, cfg['n_exc'])} neurons (8 x 8 pixels); "
-             "blue: label (class of the highest mean response)")
+             "blue: label (class of the highest mean response); weights in [0, 1]")
     fig = plot_receptive_fields(res["receptive_fields"], res["labels"], res["image_shape"],
                                 title=title)
     save_figure(fig, out_dir / f"{NAME}.png")
