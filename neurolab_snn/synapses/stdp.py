@@ -47,7 +47,11 @@ postsynaptic traces ``o1`` (``tau_minus``), ``o2`` (``tau_y``)::
 
 (``r2``, ``o2`` enter before their own update).  Presets: Table 4 of the paper,
 fitted to visual-cortex (Sjöström, Turrigiano & Nelson 2001) and hippocampal
-(Bi & Poo 1998; Wang et al. 2005) data.
+(Bi & Poo 1998; Wang et al. 2005) data.  :meth:`TripletSTDP.diehl_cook2015` is the
+nearest-spike rule of the code published with Diehl & Cook (2015): depression
+by the postsynaptic trace at a presynaptic spike (``A2_minus``), potentiation
+by the presynaptic trace times the slower postsynaptic trace at a
+postsynaptic spike (``A3_plus``; no pair potentiation).
 """
 from __future__ import annotations
 
@@ -314,6 +318,27 @@ class TripletSTDP:
                     **kw) -> "TripletSTDP":
         """Hippocampal set of Table 4 (fit to Bi & Poo 1998 / Wang et al. 2005)."""
         return cls.pfister2006("hippocampal", pairing, variant, **kw)
+
+    @classmethod
+    def diehl_cook2015(cls, *, nu_pre: float = 1e-4, nu_post: float = 1e-2,
+                       w_max: float = 1.0) -> "TripletSTDP":
+        """Learning rule of Diehl & Cook (2015) Front Comput Neurosci 9:99 (their code).
+
+        Nearest-spike traces (reset to 1): presynaptic ``r1`` with tau = 20 ms,
+        postsynaptic ``o1`` (20 ms) and ``o2`` (40 ms)::
+
+            on pre:  w = clip(w - nu_pre o1, 0, w_max)
+            on post: w = clip(w + nu_post r1 o2, 0, w_max)    (o2 before its reset)
+
+        i.e. ``A2_minus = nu_pre``, ``A3_plus = nu_post``, ``A2_plus = A3_minus = 0``
+        (``r2``, with tau_x = 20 ms, is not used).
+        """
+        _number("diehl_cook2015", "nu_pre", nu_pre)
+        _number("diehl_cook2015", "nu_post", nu_post)
+        return cls(0.0, nu_post, nu_pre, 0.0, tau_plus=20 * ms, tau_minus=20 * ms,
+                   tau_x=20 * ms, tau_y=40 * ms, w_max=w_max, pairing="nearest",
+                   name="Diehl & Cook 2015, nearest",
+                   reference="Diehl & Cook (2015) Front Comput Neurosci 9:99 (published code)")
 
     def window(self, delta_t: Quantity) -> np.ndarray:
         """Pair weight change at low pairing rates (triplet terms vanish):

@@ -27,6 +27,7 @@ METHODS: dict[str, str] = {
     "perturbation": "perturbation:train_perturbation",
     "superspike": "superspike:train_superspike",
     "eventprop": "spike_time_learning:train",
+    "stdp": "stdp_learning:train_stdp",
 }
 
 

@@ -84,7 +84,8 @@ def test_brian2_equals_numpy_twin_for_every_rule():
     rules = [PairSTDP.song2000(A_plus=0.02), PairSTDP.song2000(A_plus=0.02, pairing="nearest"),
              PairSTDP.van_rossum2000(A_plus=0.02, A_minus=0.04),
              PairSTDP.gutig2003(mu=0.3, A_plus=0.02), TripletSTDP.visual_cortex(),
-             TripletSTDP.hippocampal(pairing="nearest")]
+             TripletSTDP.hippocampal(pairing="nearest"),
+             TripletSTDP.diehl_cook2015(nu_pre=0.01, nu_post=0.05)]
     projs = [Projection("pre", "post", None, OneToOne(), plasticity=r, w_init=0.5,
                         name=f"rule{k}") for k, r in enumerate(rules)]
     circuit = Circuit([src_pre, src_post], projs)
@@ -108,3 +109,14 @@ def test_window_of_triplet_is_its_pair_part():
     vc = TripletSTDP.visual_cortex()
     np.testing.assert_allclose(vc.window(np.array([-33.7, 16.8]) * ms),
                                [-7e-3 * np.exp(-1), 5e-10 * np.exp(-1)], rtol=1e-12)
+
+
+def test_diehl_cook2015_rule_on_a_spike_triplet():
+    """pre at 10 ms, post at 15 and 20 ms: only the second post potentiates, by
+    nu_post exp(-10/20) exp(-5/40) (nearest traces, o2 read before its reset); a pre at
+    30 ms then depresses by nu_pre exp(-10/20)."""
+    rule = TripletSTDP.diehl_cook2015()
+    w = replay_stdp(rule, [0.010, 0.030], [0.015, 0.020], 0.5)
+    expected = 0.5 + 1e-2 * np.exp(-0.5) * np.exp(-0.125) - 1e-4 * np.exp(-0.5)
+    assert w == pytest.approx(expected, rel=1e-12)
+    assert (rule.A2_plus, rule.A3_minus, rule.pairing) == (0.0, 0.0, "nearest")
