@@ -173,9 +173,10 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     ``--method`` (a name of :mod:`neurolab_snn.training.methods`), ``--feedback``, ``--mnist``,
     ``--set KEY=VALUE`` (run by :mod:`.training_methods`)."""
     parser.add_argument("task", choices=("digits", "dms"), help="what to train")
-    parser.add_argument("--encoding", choices=("rate", "latency", "analog"), default="rate",
+    parser.add_argument("--encoding", choices=("rate", "latency", "analog"), default=None,
                         help="digits input code (rate: count loss; latency: first-spike loss; "
-                             "analog: constant current, --method conversion)")
+                             "analog: constant current, --method conversion); default: the "
+                             "method's own (bptt: rate, eventprop: latency)")
     parser.add_argument("--model", choices=("LIF", "AdaptiveLIF", "GIF", "IF"), default=None,
                         help="hidden neuron model (digits: LIF; dms: GIF; conversion: IF)")
     parser.add_argument("--backend", choices=FORWARD_BACKENDS, default="runtime",
@@ -242,7 +243,7 @@ def train_command(args) -> int:
                   epochs=args.epochs, out_dir=run_dir, progress=args.progress,
                   resume=args.resume is not None)
     if args.task == "digits":
-        result = train_digits_protocol(encoding=args.encoding, **common)
+        result = train_digits_protocol(encoding=args.encoding or "rate", **common)
     else:
         result = train_dms_protocol(**common)
     for path in write_protocol_outputs(result, out):

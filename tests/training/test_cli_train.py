@@ -28,6 +28,6 @@ def test_train_arguments():
     parser = add_train_arguments(argparse.ArgumentParser())
     args = parser.parse_args(["dms", "--model", "LIF", "--backend", "cpp_standalone"])
     assert (args.task, args.model, args.backend, args.encoding) == ("dms", "LIF",
-                                                                    "cpp_standalone", "rate")
+                                                                    "cpp_standalone", None)
     with pytest.raises(SystemExit):
         parser.parse_args(["mnist"])
