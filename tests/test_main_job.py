@@ -66,3 +66,12 @@ def test_gallery_reraises_a_missing_required_module(tmp_path, monkeypatch):
     monkeypatch.setattr(index, "load_panel", lambda name: FakePanel)
     with pytest.raises(ModuleNotFoundError):
         gallery.run_gallery(tmp_path, quick=True, only=["surrogates"])
+
+
+def test_summary_table_takes_non_string_keys(capsys):
+    """Panels may return numbers keyed by floats (e.g. per dt); the table prints them."""
+    from neurolab_snn.gallery import print_summary
+
+    print_summary({"panel:x": {"error_ms": {0.4: 0.2256, 0.2: 0.1064}}}, {"panel:x": 1.0})
+    out = capsys.readouterr().out
+    assert "error_ms.0.4=0.2256" in out and "error_ms.0.2=0.1064" in out

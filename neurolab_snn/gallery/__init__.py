@@ -33,7 +33,7 @@ def _flatten(numbers: dict, prefix: str = "") -> list[tuple[str, str]]:
         if isinstance(value, dict):
             rows += _flatten(value, f"{prefix}{key}.")
         else:
-            rows.append((prefix + key, _format(value)))
+            rows.append((f"{prefix}{key}", _format(value)))
     return rows
 
 
